@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+// Surety: statistical procedures whose every result comes with a certificate.
+// Layout and layering: see README.md and the module READMEs under Sources/.
+import PackageDescription
+
+let package = Package(
+    name: "Surety",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Surety", targets: ["Surety"]),
+        .library(name: "SuretyNumerics", targets: ["SuretyNumerics"]),
+        .library(name: "SuretyData", targets: ["SuretyData"]),
+        .library(name: "Certificates", targets: ["Certificates"]),
+        .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
+        // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
+        .library(name: "CLinAlg", targets: ["CLinAlg"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // GSL. No pkgConfig on purpose: gsl.pc adds -lgslcblas, GSL's reference CBLAS, which
+        // would compete with OpenBLAS for the cblas_* symbols. The modulemap links gsl and
+        // openblas, so GSL's own BLAS calls bind to OpenBLAS.
+        .systemLibrary(name: "CGSL"),
+        // CBLAS from OpenBLAS, LAPACKE (netlib) running on OpenBLAS's LAPACK.
+        .systemLibrary(
+            name: "CLinAlg",
+            pkgConfig: "openblas",
+            providers: [.apt(["pkg-config", "libgsl-dev", "libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "SuretyNumerics", dependencies: ["CGSL", "CLinAlg"]),
+        .target(name: "SuretyData", dependencies: ["SuretyNumerics"]),
+        .target(
+            name: "Certificates",
+            dependencies: ["SuretyData", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                "SuretyData", "Certificates", "SuretyNumerics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates"]),
+
+        .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
+        .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
+        .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
+        .testTarget(
+            name: "PropertyTests",
+            dependencies: [
+                "SuretyNumerics", "SuretyData", "Certificates",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+// The umbrella module: `import Surety` brings in every public Surety module.
+@_exported import Certificates
+@_exported import SuretyData
+@_exported import SuretyNumerics
