@@ -32,8 +32,12 @@ public enum JSONConfig {
         return codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().drop { $0 == "." }.description
     }
 
-    /// Finds where the value at `codingPath` starts, by walking the keys in the text.
-    /// Falls back to line 1, column 1 when the path cannot be located textually.
+    /// The 1-based line and column where the key at the end of `codingPath` appears in
+    /// `text`, found by walking the keys in order; line 1, column 1 when it cannot be found.
+    public static func position(of codingPath: [any CodingKey], in text: String) -> (line: Int, column: Int) {
+        locate(codingPath, in: text)
+    }
+
     static func locate(_ codingPath: [any CodingKey], in text: String) -> (Int, Int) {
         var offset = text.startIndex
         for key in codingPath where key.intValue == nil {
