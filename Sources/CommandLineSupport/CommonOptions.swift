@@ -1,0 +1,40 @@
+import ArgumentParser
+import Certificates
+import Foundation
+
+/// The options every Surety tool shares: reproducibility and where the certificate goes.
+///
+/// Use with `@OptionGroup var common: CommonOptions` in a command.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(help: "Seed for the run's random choices (recorded in the certificate). Default: a fresh random seed, also recorded.")
+    public var seed: UInt64?
+
+    @Flag(help: "Print the certificate as JSON on standard output instead of the table.")
+    public var json = false
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Also write the certificate to this file (atomically).", valueName: "file"))
+    public var output: String?
+
+    public init() {}
+
+    /// The seed to use: the one given, or a fresh one from the system's generator (so that
+    /// every run, seeded by the user or not, can be reproduced from its certificate).
+    public func resolvedSeed() -> UInt64 {
+        if let seed { return seed }
+        var system = SystemRandomNumberGenerator()
+        return system.next()
+    }
+
+    /// Writes the certificate to `--output` if given, then prints either its JSON (`--json`)
+    /// or the human-readable `table`.
+    public func emit(_ certificate: Certificate, table: @autoclosure () -> String) throws {
+        if let output {
+            try certificate.write(to: URL(fileURLWithPath: output))
+        }
+        if json {
+            print(certificate.canonicalJSON(), terminator: "")
+        } else {
+            print(table())
+        }
+    }
+}
