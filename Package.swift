@@ -31,20 +31,22 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["pkg-config", "libgsl-dev", "libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "SuretyNumerics", dependencies: ["CGSL", "CLinAlg"]),
-        .target(name: "SuretyData", dependencies: ["SuretyNumerics"]),
+        .target(name: "SuretyNumerics", dependencies: ["CGSL", "CLinAlg"], exclude: ["README.md"]),
+        .target(name: "SuretyData", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
         .target(
             name: "Certificates",
-            dependencies: ["SuretyData", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["SuretyData", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
         ),
         .target(
             name: "CommandLineSupport",
             dependencies: [
                 "SuretyData", "Certificates", "SuretyNumerics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates"]),
+        .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates"], exclude: ["README.md"]),
 
         .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
