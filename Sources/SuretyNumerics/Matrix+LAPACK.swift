@@ -14,12 +14,16 @@ private func requireSquare(_ a: Matrix, _ operation: String) throws {
     }
 }
 
-private func requireSymmetric(_ a: Matrix, _ operation: String) throws {
-    try requireSquare(a, operation)
-    try a.requireFinite(operation)
-    guard a.isSymmetric(tolerance: 1e-10) else {
-        throw NumericsError.domain(function: operation, value: "a non-symmetric matrix",
-                                   expected: "a symmetric matrix (|a_ij − a_ji| ≤ 1e-10 · max|a|)")
+/// Throws `.nonFinite` naming the first NaN or ±∞ in the lower triangle of `a`, if any.
+/// Used on the error paths of the symmetric routines, which read only that triangle.
+private func requireFiniteLowerTriangle(_ a: Matrix, _ operation: String) throws {
+    let n = a.rows
+    try a.storage.withUnsafeBufferPointer { p in
+        for j in 0..<n {
+            for i in j..<n where !p[i + j * n].isFinite {
+                throw NumericsError.nonFinite(operation: operation, row: i, column: j, value: p[i + j * n])
+            }
+        }
     }
 }
 
@@ -27,25 +31,43 @@ private func requireSymmetric(_ a: Matrix, _ operation: String) throws {
 
 /// The Cholesky factorization `A = L Lᵀ` of a symmetric positive-definite matrix
 /// (LAPACK `dpotrf`), with solves and the log-determinant.
+///
+/// Like LAPACK (and NumPy and SciPy), the factorization reads only the **lower triangle**
+/// of `A`: the upper triangle is taken to mirror it and is not inspected, which keeps the
+/// wrapper's cost negligible next to the O(n³) factorization. Use `Matrix.isSymmetric()` to
+/// check a matrix whose symmetry is in doubt.
 public struct CholeskyFactorization: Sendable {
     /// The lower-triangular factor `L` (zeros above the diagonal).
     public let lower: Matrix
 
-    /// Factors `a`.
+    /// Factors `a`, reading its lower triangle.
     ///
-    /// - Throws: `NumericsError.nonFinite` for NaN/∞ entries, `.domain` for a non-symmetric
-    ///   matrix, `.notPositiveDefinite(order:)` when a leading minor is not positive.
+    /// - Throws: `NumericsError.dimensionMismatch` for a non-square matrix, `.nonFinite` for a
+    ///   NaN or ±∞ in the lower triangle, `.notPositiveDefinite(order:)` when a leading minor
+    ///   is not positive.
     /// - Complexity: n³/3 flops.
     public init(_ a: Matrix) throws {
-        try requireSymmetric(a, "Cholesky")
+        try requireSquare(a, "Cholesky")
         var l = a
-        let n = Int32(a.rows)
+        let n = a.rows
         if n > 0 {
-            let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, lapackLower, n, &l.storage, n)
-            if info > 0 { throw NumericsError.notPositiveDefinite(order: Int(info)) }
-            try check(info, "dpotrf")
+            let info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, lapackLower, Int32(n), &l.storage, Int32(n))
+            if info != 0 {
+                // LAPACKE's own NaN check gives info < 0; an infinity surfaces as a failed pivot.
+                try requireFiniteLowerTriangle(a, "Cholesky")
+                if info > 0 { throw NumericsError.notPositiveDefinite(order: Int(info)) }
+                try check(info, "dpotrf")
+            }
         }
-        for j in 0..<a.columns { for i in 0..<j { l[i, j] = 0 } }
+        let factorDiagonalFinite = l.storage.withUnsafeMutableBufferPointer { p -> Bool in
+            var finite = true
+            for j in 0..<n {
+                finite = finite && p[j + j * n].isFinite
+                for i in 0..<j { p[i + j * n] = 0 }
+            }
+            return finite
+        }
+        if !factorDiagonalFinite { try requireFiniteLowerTriangle(a, "Cholesky") }
         self.lower = l
     }
 
@@ -95,18 +117,23 @@ public struct SymmetricEigendecomposition: Sendable {
     /// The orthonormal eigenvectors, one per column, in the order of `values`.
     public let vectors: Matrix
 
-    /// Decomposes `a`.
+    /// Decomposes `a`, reading its lower triangle (as LAPACK does; the upper triangle is
+    /// taken to mirror it and is not inspected).
     ///
-    /// - Throws: `NumericsError.nonFinite`, `.domain` for a non-symmetric matrix, or
-    ///   `.lapackFailure` when the algorithm fails to converge.
+    /// - Throws: `NumericsError.dimensionMismatch` for a non-square matrix, `.nonFinite` for
+    ///   a NaN or ±∞ in the lower triangle, `.lapackFailure` when the algorithm fails to converge.
     /// - Complexity: O(n³).
     public init(_ a: Matrix) throws {
-        try requireSymmetric(a, "symmetric eigendecomposition")
+        try requireSquare(a, "symmetric eigendecomposition")
         var v = a
         var w = [Double](repeating: 0, count: a.rows)
         let n = Int32(a.rows)
         if n > 0 {
-            try check(LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), lapackLower, n, &v.storage, n, &w), "dsyevd")
+            let info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "V")), lapackLower, n, &v.storage, n, &w)
+            if info != 0 || !w.allSatisfy(\.isFinite) {
+                try requireFiniteLowerTriangle(a, "symmetric eigendecomposition")
+                try check(info, "dsyevd")
+            }
         }
         values = w
         vectors = v

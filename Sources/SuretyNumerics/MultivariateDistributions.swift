@@ -24,6 +24,11 @@ public struct MultivariateNormal: Sendable {
         if let k = mean.firstIndex(where: { !$0.isFinite }) {
             throw NumericsError.nonFinite(operation: "MultivariateNormal mean", row: k, column: 0, value: mean[k])
         }
+        try covariance.requireFinite("MultivariateNormal covariance")
+        guard covariance.isSymmetric(tolerance: 1e-10) else {
+            throw NumericsError.domain(function: "MultivariateNormal", value: "a non-symmetric covariance",
+                                       expected: "a symmetric covariance (|σ_ij − σ_ji| ≤ 1e-10 · max|σ|)")
+        }
         self.mean = mean
         self.covariance = covariance
         do {

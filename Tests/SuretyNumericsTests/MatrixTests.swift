@@ -65,7 +65,15 @@ import Testing
         #expect(throws: NumericsError.nonFinite(operation: "Cholesky", row: 1, column: 0, value: .infinity)) {
             try Matrix([[1, .infinity], [.infinity, 1]]).cholesky()
         }
-        #expect(throws: NumericsError.self) { try Matrix([[1, 0.5], [0.4, 1]]).cholesky() }
+        let nan = #expect(throws: NumericsError.self) { try Matrix([[4, 0], [1, .nan]]).cholesky() }
+        #expect(nan?.description == "Cholesky: entry (1, 1) is nan; expected a finite number")
+        #expect(throws: NumericsError.nonFinite(operation: "Cholesky", row: 0, column: 0, value: .infinity)) {
+            try Matrix([[.infinity, 0], [0, 1]]).cholesky()
+        }
+        // Only the lower triangle is read, as in LAPACK: the upper one is not inspected.
+        let lowerOnly = try Matrix([[4, 99], [2, 3]]).cholesky()
+        #expect(abs(lowerOnly.lower[1, 0] - 1) < 1e-15)
+        #expect(!(try Matrix([[4, 99], [2, 3]])).isSymmetric())
         #expect(throws: NumericsError.self) { try Matrix(rows: 2, columns: 3).cholesky() }
     }
 
@@ -76,6 +84,7 @@ import Testing
         let v = e.vectors.column(1)
         #expect(abs(abs(v[0]) - 0.5.squareRoot()) < 1e-14)
         #expect(abs(v[0] - v[1]) < 1e-14)
+        #expect(throws: NumericsError.self) { try Matrix([[1, 0], [.nan, 1]]).symmetricEigendecomposition() }
         let root = e.applying { $0.squareRoot() }
         #expect(((root * root) - (try Matrix([[2, 1], [1, 2]]))).maxAbsoluteEntry < 1e-14)
     }
@@ -125,5 +134,6 @@ import Testing
         let psd = try MultivariateNormal(mean: [0, 0], covariance: rankOne)
         #expect(((psd.factor * psd.factor.transposed) - rankOne).maxAbsoluteEntry < 1e-14)
         #expect(throws: NumericsError.self) { try MultivariateNormal(mean: [0, 0], covariance: Matrix([[1, 2], [2, 1]])) }
+        #expect(throws: NumericsError.self) { try MultivariateNormal(mean: [0, 0], covariance: Matrix([[1, 0.5], [0.4, 1]])) }
     }
 }

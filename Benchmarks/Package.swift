@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+// Surety's benchmarks, kept in their own package so that the benchmark framework and its
+// malloc interposer never enter the library's build. Run from this folder:
+//   OPENBLAS_NUM_THREADS=1 swift package benchmark
+import PackageDescription
+
+let package = Package(
+    name: "SuretyBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Surety", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The shared workload: inputs and raw/wrapped pairs.
+        .target(
+            name: "BenchmarkInputs",
+            dependencies: [
+                .product(name: "SuretyNumerics", package: "Surety"),
+                .product(name: "CLinAlg", package: "Surety"),
+            ]
+        ),
+        // Paired, interleaved timing of wrapper against raw call: the overhead verdict.
+        .executableTarget(name: "wrapper-overhead", dependencies: ["BenchmarkInputs"]),
+        // ordo-one/benchmark suite, for tracking and comparing baselines.
+        .executableTarget(
+            name: "LinearAlgebra",
+            dependencies: [
+                "BenchmarkInputs",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/LinearAlgebra",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
