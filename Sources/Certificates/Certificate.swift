@@ -122,9 +122,7 @@ public struct Certificate: Codable, Sendable, Equatable {
     ///   value of the wrong type, and for a format version this build does not know.
     public static func read(from url: URL) throws -> Certificate {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DataError(file: url.path, line: 1, column: 1,
-                            seen: FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file",
-                            expected: "a certificate JSON file")
+            throw DataError.unreadable(url, expected: "a certificate JSON file")
         }
         return try decode(data, name: url.path)
     }

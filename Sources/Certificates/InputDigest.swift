@@ -26,8 +26,7 @@ public struct InputDigest: Codable, Sendable, Hashable {
     /// The hexadecimal SHA-256 of the file at `url`.
     public static func sha256(of url: URL) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            let what = FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file"
-            throw DataError(file: url.path, line: 1, column: 1, seen: what, expected: "a readable input file")
+            throw DataError.unreadable(url, expected: "a readable input file")
         }
         defer { try? handle.close() }
         var hasher = SHA256()

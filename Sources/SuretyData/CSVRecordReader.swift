@@ -44,8 +44,7 @@ public final class CSVRecordReader {
     public init(url: URL, delimiter: Character = ",", chunkSize: Int = 1 << 20) throws {
         name = url.path
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            let what = FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file"
-            throw DataError(file: url.path, line: 1, column: 1, seen: what, expected: "a readable CSV file")
+            throw DataError.unreadable(url, expected: "a readable CSV file")
         }
         self.handle = handle
         self.delimiter = try Self.delimiterByte(delimiter, name)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A problem with an input file, located precisely enough to fix it by hand.
 ///
 /// `line` and `column` are 1-based; `column` counts characters (Unicode scalars) from the
@@ -19,6 +21,14 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
         self.column = column
         self.seen = seen
         self.expected = expected
+    }
+
+    /// The error for a file that is missing or cannot be opened.
+    ///
+    /// - Parameter expected: what the file should have been, e.g. "a readable CSV file".
+    public static func unreadable(_ url: URL, expected: String) -> DataError {
+        let seen = FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file"
+        return DataError(file: url.path, line: 1, column: 1, seen: seen, expected: expected)
     }
 
     /// `file:line:column: found …; expected …` — the format compilers use, so editors can jump to it.

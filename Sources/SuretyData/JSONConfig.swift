@@ -8,8 +8,7 @@ public enum JSONConfig {
     ///   the expected type for a missing key or a value of the wrong type.
     public static func load<T: Decodable>(_ type: T.Type, from url: URL) throws -> T {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            let what = FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file"
-            throw DataError(file: url.path, line: 1, column: 1, seen: what, expected: "a readable JSON file")
+            throw DataError.unreadable(url, expected: "a readable JSON file")
         }
         return try decode(type, from: data, name: url.path)
     }

@@ -52,8 +52,7 @@ public enum NPY {
     /// Reads the file at `url`.
     public static func read(url: URL, allowNonFinite: Bool = false) throws -> NPYArray {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            let what = FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file"
-            throw DataError(file: url.path, line: 1, column: 1, seen: what, expected: "a readable .npy file")
+            throw DataError.unreadable(url, expected: "a readable .npy file")
         }
         return try decode([UInt8](data), name: url.path, allowNonFinite: allowNonFinite)
     }
