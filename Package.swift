@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
+        .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [
