@@ -5,7 +5,8 @@
 # with its cache simulation off). Repeatable for the same binary and inputs, whatever else
 # the machine is doing. Under valgrind OpenBLAS selects its Haswell kernels.
 #
-#   Benchmarks/instruction-overhead.sh            (from the repository root or Benchmarks/)
+#   Benchmarks/instruction-overhead.sh [OPERATION ...]   (default: dgemm Cholesky eigen)
+# It takes about 25 minutes for all three (valgrind runs the 1000×1000 kernels ~50× slower).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v valgrind >/dev/null || { echo "needs valgrind (apt-get install valgrind)" >&2; exit 1; }
@@ -22,7 +23,9 @@ count() {
 
 setup=$(count setup)
 printf '%-10s %16s %16s %14s %10s\n' operation "raw (instr.)" "wrapped (instr.)" "extra" overhead
-for op in dgemm Cholesky eigen; do
+ops=("$@")
+[ ${#ops[@]} -gt 0 ] || ops=(dgemm Cholesky eigen)
+for op in "${ops[@]}"; do
   raw=$(( $(count raw "$op") - setup ))
   wrapped=$(( $(count wrapped "$op") - setup ))
   extra=$(( wrapped - raw ))

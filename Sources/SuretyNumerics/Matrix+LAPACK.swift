@@ -63,7 +63,8 @@ public struct CholeskyFactorization: Sendable {
             var finite = true
             for j in 0..<n {
                 finite = finite && p[j + j * n].isFinite
-                for i in 0..<j { p[i + j * n] = 0 }
+                // Zero the strictly upper part of column j (dpotrf leaves the input there).
+                (p.baseAddress! + j * n).update(repeating: 0, count: j)
             }
             return finite
         }
