@@ -8,9 +8,9 @@ import Foundation
 ///
 /// Nodes are the roots of `P_n`, found by Newton's method from the classical starting
 /// values `cos(π(i − ¼)/(n + ½))` and polished until they stop moving; weights are
-/// `2 / ((1 − x²) P_n′(x)²)`. GSL's `gsl_integration_glfixed` was measured here to be off by
-/// 1e-11 for `n = 50` (a size it does not tabulate), which is why the rule is computed
-/// directly rather than taken from GSL.
+/// `2 / ((1 − x²) P_n′(x)²)`. GSL 2.7's `gsl_integration_glfixed` with `n = 50` (a size it does
+/// not tabulate) was measured here to integrate `cos` over [−1, 1] with an error of 1.1e-11,
+/// against 4e-16 for this rule, which is why the rule is computed directly.
 public enum GaussLegendre {
     /// The `points`-point rule on `[lower, upper]`, nodes in increasing order.
     ///

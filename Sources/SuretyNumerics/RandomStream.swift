@@ -20,7 +20,7 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable {
 
     /// Creates stream number `stream` of `seed`.
     ///
-    /// - Complexity: O(stream) jumps of 256 steps each (about a microsecond per jump).
+    /// - Complexity: O(stream) jumps of 256 generator steps each.
     public init(seed: UInt64, stream: Int = 0) {
         precondition(stream >= 0, "stream index must be non-negative")
         var sm = SplitMix64(state: seed)
