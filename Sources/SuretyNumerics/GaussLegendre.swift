@@ -10,7 +10,7 @@ import Foundation
 /// values `cos(π(i − ¼)/(n + ½))` and polished until they stop moving; weights are
 /// `2 / ((1 − x²) P_n′(x)²)`. GSL 2.7's `gsl_integration_glfixed` with `n = 50` (a size it does
 /// not tabulate) was measured here to integrate `cos` over [−1, 1] with an error of 1.1e-11,
-/// against 4e-16 for this rule, which is why the rule is computed directly.
+/// against under 1e-14 for this rule (checked in the tests), which is why the rule is computed directly.
 public enum GaussLegendre {
     /// The `points`-point rule on `[lower, upper]`, nodes in increasing order.
     ///
