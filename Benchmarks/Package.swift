@@ -22,6 +22,8 @@ let package = Package(
         ),
         // Paired, interleaved timing of wrapper against raw call: the overhead verdict.
         .executableTarget(name: "wrapper-overhead", dependencies: ["BenchmarkInputs"]),
+        // Streaming a large CSV: throughput and bounded memory.
+        .executableTarget(name: "csv-stream", dependencies: [.product(name: "SuretyData", package: "Surety")]),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

@@ -126,6 +126,10 @@ public final class CSVRecordReader {
     }
 
     private func text(_ bytes: [UInt8], line: Int, column: Int) throws -> String {
+        // ASCII needs no validation (the common case for numeric files, and much faster).
+        if bytes.withUnsafeBufferPointer({ p in p.allSatisfy { $0 < 0x80 } }) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw error("bytes that are not UTF-8", "UTF-8 text", line: line, column: column)
         }
@@ -181,12 +185,30 @@ public final class CSVRecordReader {
                 record.fields.append(try text(field, line: fieldLine, column: fieldColumn))
                 record.columns.append(fieldColumn)
             } else {
-                while let b = try peek(), b != delimiter, b != 10, b != 13 {
-                    if b == UInt8(ascii: "\"") {
-                        throw error("a quote inside an unquoted field", "quotes only around a whole field (\"…\"), with inner quotes doubled")
+                // Scan the buffered bytes in one tight loop (the hot path for numeric files),
+                // refilling only when a field straddles the chunk boundary.
+                while true {
+                    if position == buffer.count {
+                        try refill()
+                        if position == buffer.count { break }
                     }
-                    advance()
-                    field.append(b)
+                    let (stop, scalars) = buffer.withUnsafeBufferPointer { p -> (Int, Int) in
+                        var i = position, scalars = 0
+                        while i < p.count {
+                            let b = p[i]
+                            if b == delimiter || b == 10 || b == 13 || b == UInt8(ascii: "\"") { break }
+                            if b & 0xC0 != 0x80 { scalars += 1 }
+                            i += 1
+                        }
+                        return (i, scalars)
+                    }
+                    field.append(contentsOf: buffer[position..<stop])
+                    column += scalars
+                    position = stop
+                    if stop < buffer.count { break }
+                }
+                if try peek() == UInt8(ascii: "\"") {
+                    throw error("a quote inside an unquoted field", "quotes only around a whole field (\"…\"), with inner quotes doubled")
                 }
                 // Trim trailing spaces and tabs.
                 var end = field.count

@@ -164,6 +164,16 @@ public final class NumericCSVReader {
         return columnNames[index]
     }
 
+    /// Whether `field` is a hexadecimal float ("0x1p3", "-0X10"), which `Double(_:)` accepts
+    /// but a CSV of decimal numbers should not contain.
+    static func isHexadecimal(_ field: String) -> Bool {
+        var bytes = field.utf8.makeIterator()
+        var b = bytes.next()
+        if b == UInt8(ascii: "-") || b == UInt8(ascii: "+") { b = bytes.next() }
+        guard b == UInt8(ascii: "0") else { return false }
+        return bytes.next().map { $0 | 0x20 == UInt8(ascii: "x") } ?? false
+    }
+
     private func number(_ field: String, record: CSVRecord, index k: Int) throws -> Double {
         let file = records.fileName
         let at = (line: record.line, column: record.columns[k])
@@ -171,7 +181,7 @@ public final class NumericCSVReader {
             throw DataError(file: file, line: at.line, column: at.column, seen: "an empty field in column \(quoted(columnName(k)))",
                             expected: "a number (missing values are not allowed)")
         }
-        guard let x = Double(field), !field.hasPrefix("0x"), !field.hasPrefix("-0x") else {
+        guard let x = Double(field), !Self.isHexadecimal(field) else {
             throw DataError(file: file, line: at.line, column: at.column, seen: "\(quoted(field)) in column \(quoted(columnName(k)))",
                             expected: "a decimal number such as 3.25 or -1e-4")
         }

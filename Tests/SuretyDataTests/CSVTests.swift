@@ -66,6 +66,7 @@ func temporaryURL(_ name: String) -> URL {
         expectError("a,b\n1,-inf\n", line: 2, column: 3, seen: "non-finite value '-inf'")
         expectError("a,b\n1,1e999\n", line: 2, column: 3, seen: "overflows")
         expectError("a,b\n1,0x10\n", line: 2, column: 3, seen: "'0x10'")
+        expectError("a,b\n1,-0X1p3\n", line: 2, column: 3, seen: "'-0X1p3'")
         expectError("a,a\n1,2\n", line: 1, column: 3, seen: "the column name 'a' a second time")
         expectError("a,,c\n1,2,3\n", line: 1, column: 3, seen: "an empty column name")
         expectError("a,b\n1,2\n", options: .init(label: .name("y")), line: 1, column: 1, seen: "no column named 'y'")
