@@ -13,6 +13,19 @@ public enum JSONConfig {
         return try decode(type, from: data, name: url.path)
     }
 
+    /// Writes `value` as JSON to `url` atomically: keys sorted, pretty-printed, ending in a
+    /// newline, so that the same configuration always gives the same bytes.
+    ///
+    /// - Throws: `EncodingError` for values JSON cannot hold (NaN or infinities), or the
+    ///   file system's error when the file cannot be written.
+    public static func write<T: Encodable>(_ value: T, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(value)
+        data.append(UInt8(ascii: "\n"))
+        try AtomicFileWriter.write(data, to: url)
+    }
+
     /// Decodes a `T` from JSON bytes; `name` stands in for a file name in errors.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, name: String = "<memory>") throws -> T {
         let text = String(decoding: data, as: UTF8.self)

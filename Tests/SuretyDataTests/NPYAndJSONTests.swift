@@ -90,11 +90,25 @@ import SuretyNumerics
 }
 
 @Suite struct JSONConfigTests {
-    struct Config: Decodable, Equatable {
+    struct Config: Codable, Equatable {
         var alpha: Double
         var name: String
         var inner: Inner
-        struct Inner: Decodable, Equatable { var count: Int }
+        struct Inner: Codable, Equatable { var count: Int }
+    }
+
+    @Test func writesSortedPrettyJSONAtomically() throws {
+        let url = temporaryURL("config.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let config = Config(alpha: 0.25, name: "a/b", inner: .init(count: 2))
+        try JSONConfig.write(config, to: url)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text.hasSuffix("}\n"))
+        #expect(text.range(of: "\"alpha\"")!.lowerBound < text.range(of: "\"inner\"")!.lowerBound)
+        #expect(text.contains("\"a/b\""))
+        #expect(try JSONConfig.load(Config.self, from: url) == config)
+        #expect(throws: EncodingError.self) { try JSONConfig.write(Config(alpha: .nan, name: "", inner: .init(count: 0)), to: url) }
+        #expect(try JSONConfig.load(Config.self, from: url) == config)  // a failed write leaves the old file
     }
 
     @Test func decodesAndLocatesErrors() throws {
