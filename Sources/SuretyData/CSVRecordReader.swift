@@ -136,10 +136,31 @@ public final class CSVRecordReader {
         return s
     }
 
+    /// Field `k` of a raw record as text.
+    ///
+    /// - Throws: `DataError` when its bytes are not UTF-8.
+    public func string(of record: CSVRawRecord, field k: Int) throws -> String {
+        try text(Array(record.bytes[record.ranges[k]]), line: record.line(ofField: k), column: record.columns[k])
+    }
+
     /// The next record, or `nil` at the end of the input.
     ///
     /// - Throws: `DataError` for malformed quoting or invalid UTF-8.
     public func nextRecord() throws -> CSVRecord? {
+        var raw = CSVRawRecord()
+        guard try nextRecord(into: &raw) else { return nil }
+        var fields = [String]()
+        fields.reserveCapacity(raw.count)
+        for k in 0..<raw.count { fields.append(try string(of: raw, field: k)) }
+        return CSVRecord(fields: fields, columns: raw.columns, line: raw.line, endColumn: raw.endColumn)
+    }
+
+    /// Reads the next record into `record`, reusing its storage; returns `false` at the end
+    /// of the input. Fields are left as bytes (not yet checked to be UTF-8), each followed by
+    /// a NUL byte, which lets numeric fields be parsed without building strings.
+    ///
+    /// - Throws: `DataError` for malformed quoting.
+    public func nextRecord(into record: inout CSVRawRecord) throws -> Bool {
         if atStart {
             atStart = false
             if try peek() == 0xEF {
@@ -150,15 +171,15 @@ public final class CSVRecordReader {
         }
         // Skip blank lines.
         while let b = try peek(), b == 10 || b == 13 { try consumeLineEnding() }
-        guard try peek() != nil else { return nil }
+        guard try peek() != nil else { return false }
 
-        var record = CSVRecord(fields: [], columns: [], line: line, endColumn: column)
-        var field = [UInt8]()
+        record.removeAll()
+        record.line = line
         while true {
-            field.removeAll(keepingCapacity: true)
             // Leading spaces and tabs are not part of a field, quoted or not.
             while let b = try peek(), b == 32 || b == 9, b != delimiter { advance() }
             let fieldLine = line, fieldColumn = column
+            let start = record.bytes.count
             if try peek() == UInt8(ascii: "\"") {
                 advance()
                 while true {
@@ -167,14 +188,14 @@ public final class CSVRecordReader {
                     }
                     if b == UInt8(ascii: "\"") {
                         advance()
-                        if try peek() == UInt8(ascii: "\"") { advance(); field.append(b) } else { break }
+                        if try peek() == UInt8(ascii: "\"") { advance(); record.bytes.append(b) } else { break }
                     } else if b == 13 {
                         // A line ending inside quotes is kept as \n.
                         try consumeLineEnding()
-                        field.append(10)
+                        record.bytes.append(10)
                     } else {
                         advance()
-                        field.append(b)
+                        record.bytes.append(b)
                     }
                 }
                 // Allow spaces between the closing quote and the delimiter.
@@ -182,8 +203,6 @@ public final class CSVRecordReader {
                 if let b = try peek(), b != delimiter, b != 10, b != 13 {
                     throw error(quoted(String(decoding: [b], as: UTF8.self)) + " after a closing quote", "the delimiter or the end of the line")
                 }
-                record.fields.append(try text(field, line: fieldLine, column: fieldColumn))
-                record.columns.append(fieldColumn)
             } else {
                 // Scan the buffered bytes in one tight loop (the hot path for numeric files),
                 // refilling only when a field straddles the chunk boundary.
@@ -202,7 +221,7 @@ public final class CSVRecordReader {
                         }
                         return (i, scalars)
                     }
-                    field.append(contentsOf: buffer[position..<stop])
+                    record.bytes.append(contentsOf: buffer[position..<stop])
                     column += scalars
                     position = stop
                     if stop < buffer.count { break }
@@ -211,18 +230,52 @@ public final class CSVRecordReader {
                     throw error("a quote inside an unquoted field", "quotes only around a whole field (\"…\"), with inner quotes doubled")
                 }
                 // Trim trailing spaces and tabs.
-                var end = field.count
-                while end > 0, field[end - 1] == 32 || field[end - 1] == 9 { end -= 1 }
-                record.fields.append(try text(Array(field[0..<end]), line: fieldLine, column: fieldColumn))
-                record.columns.append(fieldColumn)
+                while record.bytes.count > start, record.bytes[record.bytes.count - 1] == 32 || record.bytes[record.bytes.count - 1] == 9 {
+                    record.bytes.removeLast()
+                }
             }
+            record.ranges.append(start..<record.bytes.count)
+            record.bytes.append(0)
+            record.columns.append(fieldColumn)
+            record.fieldLines.append(fieldLine)
             record.endColumn = column
             if try peek() == delimiter {
                 advance()
                 continue
             }
             try consumeLineEnding()
-            return record
+            return true
         }
+    }
+}
+
+/// One CSV record as bytes, for readers that parse fields without building strings
+/// (see `CSVRecordReader.nextRecord(into:)`). Reused between records to avoid allocation.
+public struct CSVRawRecord: Sendable {
+    /// The fields' bytes, unquoted and trimmed like `CSVRecord.fields`, each followed by a NUL.
+    public internal(set) var bytes: [UInt8] = []
+    /// Where each field's bytes are in `bytes` (the NUL excluded).
+    public internal(set) var ranges: [Range<Int>] = []
+    /// The 1-based character column where each field starts.
+    public internal(set) var columns: [Int] = []
+    /// The 1-based line on which the record starts.
+    public internal(set) var line = 1
+    /// The 1-based column just past the record's last character.
+    public internal(set) var endColumn = 1
+    var fieldLines: [Int] = []
+
+    public init() {}
+
+    /// The number of fields.
+    public var count: Int { ranges.count }
+
+    /// The line on which field `k` starts (later than `line` after a quoted line break).
+    public func line(ofField k: Int) -> Int { fieldLines[k] }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+        columns.removeAll(keepingCapacity: true)
+        fieldLines.removeAll(keepingCapacity: true)
     }
 }

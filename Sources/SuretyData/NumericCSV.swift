@@ -47,7 +47,8 @@ public struct NumericRow: Sendable, Equatable {
 public final class NumericCSVReader {
     private let records: CSVRecordReader
     private let options: CSVReadOptions
-    private var pending: CSVRecord?
+    private var raw = CSVRawRecord()
+    private var firstRowPending = false
     private let fieldCount: Int
     /// The index of the label column among the fields, if any.
     public let labelIndex: Int?
@@ -74,13 +75,14 @@ public final class NumericCSVReader {
         self.records = records
         self.options = options
         let file = records.fileName
-        guard let first = try records.nextRecord() else {
+        guard try records.nextRecord(into: &raw) else {
             throw DataError(file: file, line: 1, column: 1, seen: "an empty file",
                             expected: options.hasHeader ? "a header row naming the columns" : "at least one row")
         }
+        let first = raw
         var names: [String]
         if options.hasHeader {
-            names = first.fields
+            names = try (0..<first.count).map { try records.string(of: first, field: $0) }
             var seen = [String: Int]()
             for (k, n) in names.enumerated() {
                 if n.isEmpty {
@@ -94,8 +96,8 @@ public final class NumericCSVReader {
                 seen[n] = k
             }
         } else {
-            names = (1...max(first.fields.count, 1)).map { "x\($0)" }
-            pending = first
+            names = (1...max(first.count, 1)).map { "x\($0)" }
+            firstRowPending = true
         }
         fieldCount = names.count
         switch options.label {
@@ -131,32 +133,33 @@ public final class NumericCSVReader {
     /// - Throws: `DataError` naming the line, column and value for a ragged row, a field that
     ///   is not a number, a non-finite number (unless allowed) or an empty label.
     public func nextRow() throws -> NumericRow? {
-        let record: CSVRecord
-        if let p = pending { record = p; pending = nil } else {
-            guard let r = try records.nextRecord() else { return nil }
-            record = r
+        if firstRowPending {
+            firstRowPending = false
+        } else {
+            guard try records.nextRecord(into: &raw) else { return nil }
         }
         let file = records.fileName
-        guard record.fields.count == fieldCount else {
-            let column = record.fields.count > fieldCount ? record.columns[fieldCount] : record.endColumn
-            throw DataError(file: file, line: record.line, column: column, seen: "\(record.fields.count) fields",
+        guard raw.count == fieldCount else {
+            let column = raw.count > fieldCount ? raw.columns[fieldCount] : raw.endColumn
+            throw DataError(file: file, line: raw.line, column: column, seen: "\(raw.count) fields",
                             expected: "\(fieldCount) fields, as in the \(options.hasHeader ? "header" : "first row")")
         }
         var values = [Double]()
         values.reserveCapacity(fieldCount)
         var label: String?
-        for (k, field) in record.fields.enumerated() {
+        for k in 0..<raw.count {
             if k == labelIndex {
-                guard !field.isEmpty else {
-                    throw DataError(file: file, line: record.line, column: record.columns[k], seen: "an empty label",
+                let text = try records.string(of: raw, field: k)
+                guard !text.isEmpty else {
+                    throw DataError(file: file, line: raw.line(ofField: k), column: raw.columns[k], seen: "an empty label",
                                     expected: "a label in column \(quoted(labelName ?? ""))")
                 }
-                label = field
+                label = text
                 continue
             }
-            values.append(try number(field, record: record, index: k))
+            values.append(try number(field: k))
         }
-        return NumericRow(values: values, label: label, line: record.line)
+        return NumericRow(values: values, label: label, line: raw.line)
     }
 
     private func columnName(_ k: Int) -> String {
@@ -164,28 +167,35 @@ public final class NumericCSVReader {
         return columnNames[index]
     }
 
-    /// Whether `field` is a hexadecimal float ("0x1p3", "-0X10"), which `Double(_:)` accepts
-    /// but a CSV of decimal numbers should not contain.
-    static func isHexadecimal(_ field: String) -> Bool {
-        var bytes = field.utf8.makeIterator()
-        var b = bytes.next()
-        if b == UInt8(ascii: "-") || b == UInt8(ascii: "+") { b = bytes.next() }
-        guard b == UInt8(ascii: "0") else { return false }
-        return bytes.next().map { $0 | 0x20 == UInt8(ascii: "x") } ?? false
-    }
-
-    private func number(_ field: String, record: CSVRecord, index k: Int) throws -> Double {
+    /// Parses field `k` of the current record as a decimal number, straight from its bytes.
+    ///
+    /// `strtod` (correctly rounded in glibc) must consume the whole field, so trailing junk,
+    /// leading white space and anything `strtod` reads differently under a non-C locale are
+    /// reported rather than half-read. Hexadecimal floats are rejected.
+    private func number(field k: Int) throws -> Double {
         let file = records.fileName
-        let at = (line: record.line, column: record.columns[k])
-        guard !field.isEmpty else {
+        let range = raw.ranges[k]
+        let at = (line: raw.line(ofField: k), column: raw.columns[k])
+        guard !range.isEmpty else {
             throw DataError(file: file, line: at.line, column: at.column, seen: "an empty field in column \(quoted(columnName(k)))",
                             expected: "a number (missing values are not allowed)")
         }
-        guard let x = Double(field), !Self.isHexadecimal(field) else {
+        let parsed: Double? = raw.bytes.withUnsafeBufferPointer { p in
+            let first = p[range.lowerBound]
+            guard first > 32, !Self.isHexadecimal(p, range) else { return nil }
+            let start = UnsafeRawPointer(p.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self)
+            var end: UnsafeMutablePointer<CChar>?
+            let x = strtod(start, &end)
+            guard let end, UnsafeRawPointer(end) == UnsafeRawPointer(p.baseAddress! + range.upperBound) else { return nil }
+            return x
+        }
+        guard let x = parsed else {
+            let field = try records.string(of: raw, field: k)
             throw DataError(file: file, line: at.line, column: at.column, seen: "\(quoted(field)) in column \(quoted(columnName(k)))",
                             expected: "a decimal number such as 3.25 or -1e-4")
         }
         if !x.isFinite && !options.allowNonFinite {
+            let field = try records.string(of: raw, field: k)
             let lowered = field.lowercased()
             let spelled = lowered.contains("nan") || lowered.contains("inf")
             throw DataError(file: file, line: at.line, column: at.column,
@@ -194,6 +204,15 @@ public final class NumericCSVReader {
                             expected: "a finite number (NaN and infinities are rejected unless allowNonFinite is set)")
         }
         return x
+    }
+
+    /// Whether the bytes are a hexadecimal float ("0x1p3", "-0X10"), which `strtod` accepts
+    /// but a CSV of decimal numbers should not contain.
+    static func isHexadecimal(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        var i = range.lowerBound
+        if i < range.upperBound, p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+") { i += 1 }
+        guard i + 1 < range.upperBound, p[i] == UInt8(ascii: "0") else { return false }
+        return p[i + 1] | 0x20 == UInt8(ascii: "x")
     }
 }
 
