@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SuretyData", targets: ["SuretyData"]),
         .library(name: "Certificates", targets: ["Certificates"]),
         .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
+        .library(name: "Conformal", targets: ["Conformal"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
     ],
@@ -46,13 +47,15 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
-        .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates"], exclude: ["README.md"]),
+        .target(name: "Conformal", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "Conformal"], exclude: ["README.md"]),
 
         .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
         .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
+        .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -1,0 +1,59 @@
+/// A non-conformity score for classification: how unusual label `y` is for a sample with
+/// predicted class probabilities `π`. Larger is less conforming.
+///
+/// Labels are ranked by decreasing probability, ties broken by the lower index first (the
+/// convention of the `arc` package that COLEP uses).
+public enum ClassificationScore: Sendable, Hashable {
+    /// Least ambiguous set-valued classifier (Sadinle, Lei & Wasserman 2019): `1 − π_y`.
+    case lac
+    /// Adaptive prediction sets (Romano, Sesia & Candès 2020): the probability mass of the
+    /// labels ranked above `y`, plus `π_y` — or, randomized, plus `(1 − u)·π_y` with
+    /// `u ~ U(0, 1)`, which makes marginal coverage exact rather than conservative.
+    case aps(randomized: Bool)
+    /// Regularized APS (Angelopoulos, Bates, Malik & Jordan 2021): APS plus
+    /// `λ·max(0, rank(y) − kReg)`, with `rank` 1-based.
+    case raps(lambda: Double, kReg: Int, randomized: Bool)
+
+    /// Whether the score uses a uniform draw per sample.
+    public var isRandomized: Bool {
+        switch self {
+        case .lac: return false
+        case let .aps(r), let .raps(_, _, r): return r
+        }
+    }
+
+    /// The scores of every label of one sample, written into `out` (length K).
+    ///
+    /// - Parameters:
+    ///   - probabilities: the K class probabilities of the sample.
+    ///   - u: the sample's uniform draw (ignored by non-randomized scores).
+    ///   - order: scratch space of length K.
+    func scores(_ probabilities: UnsafeBufferPointer<Double>, u: Double, order: inout [Int], into out: UnsafeMutableBufferPointer<Double>) {
+        let count = probabilities.count
+        switch self {
+        case .lac:
+            for y in 0..<count { out[y] = 1 - probabilities[y] }
+        case let .aps(randomized), let .raps(_, _, randomized):
+            for y in 0..<count { order[y] = y }
+            order.sort { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+            var above = 0.0
+            for (position, y) in order.enumerated() {
+                let p = probabilities[y]
+                var s = above + (randomized ? (1 - u) * p : p)
+                if case let .raps(lambda, kReg, _) = self { s += lambda * Double(max(0, position + 1 - kReg)) }
+                out[y] = s
+                above += p
+            }
+        }
+    }
+
+    /// The score of label `y` alone.
+    public func score(probabilities: [Double], label y: Int, u: Double = 0) -> Double {
+        var order = [Int](repeating: 0, count: probabilities.count)
+        var out = [Double](repeating: 0, count: probabilities.count)
+        probabilities.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in scores(p, u: u, order: &order, into: o) }
+        }
+        return out[y]
+    }
+}

@@ -1,0 +1,151 @@
+import SuretyNumerics
+
+/// A prediction set: the labels a conformal classifier keeps for one sample.
+public struct PredictionSet: Sendable, Hashable {
+    /// The labels, in increasing order.
+    public var labels: [Int]
+    public var count: Int { labels.count }
+    public var isEmpty: Bool { labels.isEmpty }
+    public func contains(_ label: Int) -> Bool { labels.contains(label) }
+}
+
+/// Split conformal classification (Vovk et al. 2005; Papadopoulos et al. 2002), configured
+/// like MAPIE's or crepes' classifiers: choose a score and a level, `calibrate` on held-out
+/// data, then `predict` sets.
+///
+/// Guarantee (marginal mode): if calibration and test samples are exchangeable, then
+/// `P(Y ∈ C(X)) ≥ 1 − α`, and, for continuous scores (randomized APS, or LAC with
+/// continuous probabilities), `P(Y ∈ C(X)) ≤ 1 − α + 1/(n + 1)`. In class-conditional
+/// (Mondrian) mode the same holds given `Y = y` for every class `y`, with `n` the number of
+/// calibration samples of that class. Forbidding empty sets only adds labels, so the lower
+/// bound still holds.
+public struct SplitConformalClassifier: Sendable {
+    /// Marginal calibration, or one threshold per class.
+    public enum Mode: Sendable, Hashable {
+        case marginal
+        case classConditional
+    }
+
+    public let score: ClassificationScore
+    public let alpha: Double
+    public let mode: Mode
+    public let guarantee: CalibrationGuarantee
+    /// When `false` (the default, as in COLEP and `arc`), an empty set gets the top-ranked label.
+    public let allowEmpty: Bool
+
+    /// - Precondition: `0 < alpha < 1`.
+    public init(score: ClassificationScore, alpha: Double, mode: Mode = .marginal,
+                guarantee: CalibrationGuarantee = .marginal, allowEmpty: Bool = false) {
+        precondition(alpha > 0 && alpha < 1, "alpha must lie in (0, 1)")
+        self.score = score
+        self.alpha = alpha
+        self.mode = mode
+        self.guarantee = guarantee
+        self.allowEmpty = allowEmpty
+    }
+
+    /// Calibrates on held-out samples.
+    ///
+    /// - Parameters:
+    ///   - probabilities: `n × K` predicted class probabilities (rows sum to 1).
+    ///   - labels: the true labels, in `0..<K`.
+    ///   - generator: the source of the per-sample uniforms of randomized scores.
+    /// - Throws: `NumericsError` for mismatched sizes, labels out of range, or probabilities
+    ///   that are not finite numbers in [0, 1].
+    public func calibrate(probabilities: Matrix, labels: [Int], using generator: inout some RandomNumberGenerator) throws -> CalibratedConformalClassifier {
+        let n = probabilities.rows, classes = probabilities.columns
+        try Self.validate(probabilities, labels: labels)
+        let rows = probabilities.transposed.storage  // row-major: each sample's K probabilities are contiguous
+        var calibrationScores = [Double](repeating: 0, count: n)
+        var order = [Int](repeating: 0, count: classes)
+        var buffer = [Double](repeating: 0, count: classes)
+        rows.withUnsafeBufferPointer { p in
+            buffer.withUnsafeMutableBufferPointer { out in
+                for i in 0..<n {
+                    let u = score.isRandomized ? generator.nextUniform() : 0
+                    score.scores(UnsafeBufferPointer(rebasing: p[(i * classes)..<((i + 1) * classes)]), u: u, order: &order, into: out)
+                    calibrationScores[i] = out[labels[i]]
+                }
+            }
+        }
+        let thresholds: [Double]
+        var counts = [Int](repeating: n, count: 1)
+        switch mode {
+        case .marginal:
+            thresholds = [try ConformalThreshold.threshold(scores: calibrationScores, alpha: alpha, guarantee: guarantee)]
+        case .classConditional:
+            var byClass = [[Double]](repeating: [], count: classes)
+            for i in 0..<n { byClass[labels[i]].append(calibrationScores[i]) }
+            counts = byClass.map(\.count)
+            thresholds = try byClass.map { try ConformalThreshold.threshold(scores: $0, alpha: alpha, guarantee: guarantee) }
+        }
+        return CalibratedConformalClassifier(configuration: self, classes: classes, thresholds: thresholds, calibrationCounts: counts)
+    }
+
+    static func validate(_ probabilities: Matrix, labels: [Int]?) throws {
+        if let labels, labels.count != probabilities.rows {
+            throw NumericsError.dimensionMismatch(operation: "conformal calibration", seen: "\(labels.count) labels for \(probabilities.rows) samples",
+                                                  expected: "one label per sample")
+        }
+        if let labels, let k = labels.firstIndex(where: { $0 < 0 || $0 >= probabilities.columns }) {
+            throw NumericsError.domain(function: "conformal calibration", value: "label \(labels[k]) of sample \(k)",
+                                       expected: "a label in 0..<\(probabilities.columns)")
+        }
+        if let k = probabilities.storage.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw NumericsError.domain(function: "conformal classifier", value: "probability \(probabilities.storage[k]) of sample \(k % max(probabilities.rows, 1))",
+                                       expected: "probabilities in [0, 1]")
+        }
+    }
+}
+
+/// A calibrated split-conformal classifier: the thresholds, and the prediction of sets.
+public struct CalibratedConformalClassifier: Sendable {
+    public let configuration: SplitConformalClassifier
+    /// The number of classes K.
+    public let classes: Int
+    /// One threshold (marginal) or one per class (class-conditional); `+∞` where the
+    /// calibration data were too few for the level, which keeps every label.
+    public let thresholds: [Double]
+    /// The calibration sample sizes behind each threshold.
+    public let calibrationCounts: [Int]
+
+    /// The threshold that applies to label `y`.
+    public func threshold(for y: Int) -> Double { thresholds.count == 1 ? thresholds[0] : thresholds[y] }
+
+    /// Prediction sets for new samples (`m × K` probabilities).
+    ///
+    /// - Throws: `NumericsError` when the number of classes differs from calibration or a
+    ///   probability is outside [0, 1].
+    public func predict(probabilities: Matrix, using generator: inout some RandomNumberGenerator) throws -> [PredictionSet] {
+        guard probabilities.columns == classes else {
+            throw NumericsError.dimensionMismatch(operation: "conformal prediction", seen: "\(probabilities.columns) classes",
+                                                  expected: "\(classes) classes, as in calibration")
+        }
+        try SplitConformalClassifier.validate(probabilities, labels: nil)
+        let m = probabilities.rows
+        let rows = probabilities.transposed.storage
+        let score = configuration.score
+        var sets = [PredictionSet]()
+        sets.reserveCapacity(m)
+        var order = [Int](repeating: 0, count: classes)
+        var buffer = [Double](repeating: 0, count: classes)
+        rows.withUnsafeBufferPointer { p in
+            buffer.withUnsafeMutableBufferPointer { out in
+                for i in 0..<m {
+                    let u = score.isRandomized ? generator.nextUniform() : 0
+                    let row = UnsafeBufferPointer(rebasing: p[(i * classes)..<((i + 1) * classes)])
+                    score.scores(row, u: u, order: &order, into: out)
+                    var labels = (0..<classes).filter { out[$0] <= threshold(for: $0) }
+                    if labels.isEmpty && !configuration.allowEmpty {
+                        // The top-ranked label: highest probability, lowest index on ties.
+                        var top = 0
+                        for y in 1..<max(classes, 1) where row[y] > row[top] { top = y }
+                        labels = [top]
+                    }
+                    sets.append(PredictionSet(labels: labels))
+                }
+            }
+        }
+        return sets
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+@testable import Conformal
+import SuretyNumerics
+
+@Suite struct ThresholdTests {
+    @Test(arguments: [(972, 0.1, 876), (5000, 0.1, 4501), (200, 0.1, 181), (19, 0.1, 18), (9, 0.3, 7), (99, 0.05, 95)])
+    func ranksMatchTheSpec(n: Int, alpha: Double, k: Int) {
+        // colep.md §2.2: k = ⌈(n + 1)(1 − α)⌉.
+        #expect(ConformalThreshold.rank(count: n, alpha: alpha) == k)
+    }
+
+    @Test func infinityGuard() throws {
+        // n = 8, α = 0.1: k = 9 > n, so no finite threshold guarantees 90%: the full set.
+        #expect(ConformalThreshold.rank(count: 8, alpha: 0.1) == nil)
+        #expect(try ConformalThreshold.threshold(scores: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], alpha: 0.1) == .infinity)
+        #expect(try ConformalThreshold.threshold(scores: [], alpha: 0.5) == .infinity)
+    }
+
+    @Test func thresholdIsTheKthSmallest() throws {
+        var rng = RandomStream(seed: 1)
+        for n in [1, 2, 19, 100, 1001] {
+            let scores = (0..<n).map { _ in rng.nextUniform() }
+            let sorted = scores.sorted()
+            for alpha in [0.05, 0.1, 0.5] {
+                let t = try ConformalThreshold.threshold(scores: scores, alpha: alpha)
+                if let k = ConformalThreshold.rank(count: n, alpha: alpha) { #expect(t == sorted[k - 1]) } else { #expect(t == .infinity) }
+            }
+        }
+        // Ties are kept: the k-th smallest of [1, 1, 1, 2] at k = 3 is 1.
+        #expect(ConformalThreshold.kthSmallest([2, 1, 1, 1], 3) == 1)
+        #expect(throws: NumericsError.self) { try ConformalThreshold.threshold(scores: [0.1, .nan], alpha: 0.1) }
+        #expect(throws: NumericsError.self) { try ConformalThreshold.rank(count: 10, alpha: 1.5, guarantee: .marginal) }
+    }
+
+    @Test func pacRanks() throws {
+        let n = 1000, alpha = 0.1, nu = 0.05
+        let marginal = try #require(ConformalThreshold.rank(count: n, alpha: alpha))
+        let exact = try #require(try ConformalThreshold.rank(count: n, alpha: alpha, guarantee: .pacExact(confidenceFailure: nu)))
+        // The exact rank is the smallest k with P(Beta(k, n+1−k) < 1 − α) ≤ ν.
+        #expect(Beta(alpha: Double(exact), beta: Double(n + 1 - exact)).cdf(1 - alpha) <= nu)
+        #expect(Beta(alpha: Double(exact - 1), beta: Double(n + 2 - exact)).cdf(1 - alpha) > nu)
+        #expect(exact > marginal)
+        let hoeffding = try #require(try ConformalThreshold.rank(count: n, alpha: alpha, guarantee: .pacHoeffding(confidenceFailure: nu)))
+        #expect(hoeffding == ConformalThreshold.rank(count: n, alpha: alpha - (log(1 / nu) / 2000).squareRoot()))
+        #expect(hoeffding >= exact)  // the Hoeffding form is the conservative one
+        #expect(throws: NumericsError.self) { try ConformalThreshold.rank(count: 10, alpha: 0.1, guarantee: .pacHoeffding(confidenceFailure: 0.05)) }
+    }
+}
+
+@Suite struct ScoreTests {
+    @Test(arguments: [0.05, 0.3, 0.5, 0.7, 0.99])
+    func binaryAPSMatchesItsClosedForm(p: Double) {
+        // colep.md §2.1 closed forms (ties: label 0 first, so label 1 is top only for p > 1/2).
+        for u in [0.0, 0.25, 0.9] {
+            let s1 = ClassificationScore.aps(randomized: true).score(probabilities: [1 - p, p], label: 1, u: u)
+            let s0 = ClassificationScore.aps(randomized: true).score(probabilities: [1 - p, p], label: 0, u: u)
+            let e1 = p > 0.5 ? (1 - u) * p : 1 - u * p
+            let e0 = p <= 0.5 ? (1 - u) * (1 - p) : 1 - u * (1 - p)
+            #expect(abs(s1 - e1) < 1e-15 && abs(s0 - e0) < 1e-15, "p = \(p), u = \(u)")
+        }
+    }
+
+    @Test func scoresOfAThreeClassExample() {
+        let p = [0.2, 0.5, 0.3]
+        #expect(ClassificationScore.lac.score(probabilities: p, label: 0) == 0.8)
+        // Ranking 1, 2, 0: APS(0) = 0.5 + 0.3 + 0.2 = 1; APS(2) = 0.5 + 0.3.
+        #expect(abs(ClassificationScore.aps(randomized: false).score(probabilities: p, label: 0) - 1.0) < 1e-15)
+        #expect(abs(ClassificationScore.aps(randomized: false).score(probabilities: p, label: 2) - 0.8) < 1e-15)
+        #expect(abs(ClassificationScore.aps(randomized: true).score(probabilities: p, label: 2, u: 0.5) - 0.65) < 1e-15)
+        // RAPS with λ = 0.1, kReg = 1: label 0 is ranked 3rd, penalty 0.1 · 2.
+        #expect(abs(ClassificationScore.raps(lambda: 0.1, kReg: 1, randomized: false).score(probabilities: p, label: 0) - 1.2) < 1e-15)
+    }
+}
+
+@Suite struct ClassifierTests {
+    /// Draws `n` samples with K-class probabilities from normalized exponentials and labels
+    /// drawn from those probabilities (a calibrated model, exchangeable samples).
+    func sample(_ n: Int, classes: Int, using rng: inout RandomStream) -> (Matrix, [Int]) {
+        var rows = [[Double]](), labels = [Int]()
+        for _ in 0..<n {
+            let w = (0..<classes).map { _ in pow(Exponential().sample(using: &rng), 2) }
+            let total = w.reduce(0, +)
+            let p = w.map { $0 / total }
+            rows.append(p)
+            labels.append(try! Categorical(weights: p).sample(using: &rng))
+        }
+        return (try! Matrix(rows), labels)
+    }
+
+    @Test(arguments: [ClassificationScore.aps(randomized: true), .lac])
+    func marginalCoverageLiesInItsTheoreticalBand(score: ClassificationScore) throws {
+        // With n = 19 and α = 0.1, k = 18 and for continuous scores the coverage is exactly
+        // k/(n + 1) = 0.9 in expectation; in general E[coverage] ∈ [1 − α, 1 − α + 1/(n + 1)].
+        // Each of R repetitions gives one coverage fraction in [0, 1] (i.i.d. across
+        // repetitions); the empirical Bernstein radius at false-alarm rate 1e-6 bounds how far
+        // their mean can stray.
+        var rng = RandomStream(seed: 11)
+        let n = 19, m = 20, reps = 4000, alpha = 0.1
+        let classifier = SplitConformalClassifier(score: score, alpha: alpha, allowEmpty: true)
+        var fractions = [Double]()
+        for _ in 0..<reps {
+            let (calP, calY) = sample(n, classes: 4, using: &rng)
+            let (testP, testY) = sample(m, classes: 4, using: &rng)
+            let sets = try classifier.calibrate(probabilities: calP, labels: calY, using: &rng).predict(probabilities: testP, using: &rng)
+            fractions.append(CoverageMetrics(sets: sets, labels: testY, classes: 4, alpha: alpha).coverage)
+        }
+        let radius = try ConcentrationBounds.empiricalBernsteinRadius(sampleVariance: fractions.sampleVariance, sampleSize: reps, failureProbability: 1e-6)
+        let mean = fractions.mean
+        #expect(mean >= 1 - alpha - radius && mean <= 1 - alpha + 1.0 / Double(n + 1) + radius, "mean coverage \(mean) ± \(radius)")
+    }
+
+    @Test func classConditionalThresholdsAndEmptySets() throws {
+        var rng = RandomStream(seed: 12)
+        let (calP, calY) = sample(300, classes: 3, using: &rng)
+        let mondrian = try SplitConformalClassifier(score: .lac, alpha: 0.1, mode: .classConditional).calibrate(probabilities: calP, labels: calY, using: &rng)
+        #expect(mondrian.thresholds.count == 3)
+        #expect(mondrian.calibrationCounts.reduce(0, +) == 300)
+        // A class with too few calibration samples for the level keeps every label.
+        let few = try SplitConformalClassifier(score: .lac, alpha: 0.1, mode: .classConditional)
+            .calibrate(probabilities: Matrix([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]]), labels: [0, 0, 1], using: &rng)
+        #expect(few.thresholds == [.infinity, .infinity])
+        // allowEmpty: a tiny threshold empties sets unless forbidden.
+        let tight = CalibratedConformalClassifier(configuration: SplitConformalClassifier(score: .lac, alpha: 0.5, allowEmpty: true),
+                                                  classes: 2, thresholds: [0.01], calibrationCounts: [10])
+        #expect(try tight.predict(probabilities: Matrix([[0.4, 0.6]]), using: &rng)[0].isEmpty)
+        let filled = CalibratedConformalClassifier(configuration: SplitConformalClassifier(score: .lac, alpha: 0.5),
+                                                   classes: 2, thresholds: [0.01], calibrationCounts: [10])
+        #expect(try filled.predict(probabilities: Matrix([[0.4, 0.6]]), using: &rng)[0].labels == [1])
+    }
+
+    @Test func rejectsBadInput() {
+        var rng = RandomStream(seed: 13)
+        let classifier = SplitConformalClassifier(score: .lac, alpha: 0.1)
+        #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: Matrix([[0.5, 0.5]]), labels: [2], using: &rng) }
+        #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: Matrix([[1.5, -0.5]]), labels: [0], using: &rng) }
+        #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: Matrix([[0.5, 0.5]]), labels: [0, 1], using: &rng) }
+    }
+
+    @Test func metricsOfAHandExample() {
+        let sets = [PredictionSet(labels: [0]), PredictionSet(labels: [0, 1]), PredictionSet(labels: [1]), PredictionSet(labels: [])]
+        let m = CoverageMetrics(sets: sets, labels: [0, 1, 0, 1], classes: 2, alpha: 0.1)
+        #expect(m.coverage == 0.5)
+        #expect(m.meanSetSize == 1)
+        #expect(m.perClassCoverage == [0.5, 0.5])
+        #expect(m.sizeStratifiedCoverage[1] == 0.5 && m.sizeStratifiedCoverage[2] == 1 && m.sizeStratifiedCoverage[0] == 0)
+        #expect(abs(m.coverageGap - 0.4) < 1e-15)
+    }
+}
