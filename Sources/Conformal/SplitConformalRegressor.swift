@@ -1,0 +1,127 @@
+import SuretyNumerics
+
+/// A non-conformity score for regression.
+public enum RegressionScore: Sendable, Hashable {
+    /// `|y − ŷ(x)|`; intervals `ŷ ± q` of constant width.
+    case absoluteResidual
+    /// `|y − ŷ(x)| / σ̂(x)` with a positive scale estimate; intervals `ŷ ± q·σ̂` (Papadopoulos
+    /// et al. 2008; MAPIE's "residual normalized", crepes' `sigmas`).
+    case normalizedResidual
+    /// Conformalized quantile regression (Romano, Patterson & Candès 2019):
+    /// `max(q̂_lo(x) − y, y − q̂_hi(x))`; intervals `[q̂_lo − q, q̂_hi + q]`.
+    case quantile
+}
+
+/// What a regression model predicts for a batch of samples: the inputs a score needs.
+public struct RegressionPredictions: Sendable, Hashable {
+    public var point: [Double]?
+    public var scale: [Double]?
+    public var lower: [Double]?
+    public var upper: [Double]?
+
+    /// Point predictions, for `.absoluteResidual`.
+    public static func point(_ values: [Double]) -> RegressionPredictions { .init(point: values) }
+    /// Point predictions with positive scales, for `.normalizedResidual`.
+    public static func normalized(point: [Double], scale: [Double]) -> RegressionPredictions { .init(point: point, scale: scale) }
+    /// Lower and upper quantile predictions, for `.quantile` (CQR).
+    public static func quantiles(lower: [Double], upper: [Double]) -> RegressionPredictions { .init(lower: lower, upper: upper) }
+
+    init(point: [Double]? = nil, scale: [Double]? = nil, lower: [Double]? = nil, upper: [Double]? = nil) {
+        self.point = point
+        self.scale = scale
+        self.lower = lower
+        self.upper = upper
+    }
+
+    /// The arrays `score` needs, checked: present, of one length, finite, scales positive.
+    func required(by score: RegressionScore) throws -> (a: [Double], b: [Double]?) {
+        func need(_ values: [Double]?, _ name: String) throws -> [Double] {
+            guard let values else {
+                throw NumericsError.domain(function: "conformal regression", value: "no \(name) predictions", expected: "\(name) predictions for the \(score) score")
+            }
+            if let k = values.firstIndex(where: { !$0.isFinite }) {
+                throw NumericsError.nonFinite(operation: "conformal regression \(name) predictions", row: k, column: 0, value: values[k])
+            }
+            return values
+        }
+        let pair: ([Double], [Double]?)
+        switch score {
+        case .absoluteResidual: pair = (try need(point, "point"), nil)
+        case .normalizedResidual:
+            let s = try need(scale, "scale")
+            if let k = s.firstIndex(where: { $0 <= 0 }) {
+                throw NumericsError.domain(function: "conformal regression", value: "scale \(s[k]) of sample \(k)", expected: "positive scales")
+            }
+            pair = (try need(point, "point"), s)
+        case .quantile: pair = (try need(lower, "lower"), try need(upper, "upper"))
+        }
+        if let b = pair.1, b.count != pair.0.count {
+            throw NumericsError.dimensionMismatch(operation: "conformal regression", seen: "\(pair.0.count) and \(b.count) predictions", expected: "equal lengths")
+        }
+        return pair
+    }
+}
+
+/// Split conformal regression: intervals with `P(Y ∈ [lo(X), hi(X)]) ≥ 1 − α` for exchangeable
+/// calibration and test samples (and `≤ 1 − α + 1/(n + 1)` for continuous scores).
+public struct SplitConformalRegressor: Sendable {
+    public let score: RegressionScore
+    public let alpha: Double
+    public let guarantee: CalibrationGuarantee
+
+    /// - Precondition: `0 < alpha < 1`.
+    public init(score: RegressionScore, alpha: Double, guarantee: CalibrationGuarantee = .marginal) {
+        precondition(alpha > 0 && alpha < 1, "alpha must lie in (0, 1)")
+        self.score = score
+        self.alpha = alpha
+        self.guarantee = guarantee
+    }
+
+    /// Calibrates on held-out predictions and their true targets.
+    ///
+    /// - Throws: `NumericsError` for missing, mismatched or non-finite inputs.
+    public func calibrate(predictions: RegressionPredictions, targets: [Double]) throws -> CalibratedConformalRegressor {
+        let (a, b) = try predictions.required(by: score)
+        guard a.count == targets.count else {
+            throw NumericsError.dimensionMismatch(operation: "conformal regression", seen: "\(targets.count) targets for \(a.count) predictions", expected: "one target per prediction")
+        }
+        if let k = targets.firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "conformal regression targets", row: k, column: 0, value: targets[k])
+        }
+        let scores: [Double] = targets.indices.map { i in
+            switch score {
+            case .absoluteResidual: return abs(targets[i] - a[i])
+            case .normalizedResidual: return abs(targets[i] - a[i]) / b![i]
+            case .quantile: return max(a[i] - targets[i], targets[i] - b![i])
+            }
+        }
+        let q = try ConformalThreshold.threshold(scores: scores, alpha: alpha, guarantee: guarantee)
+        return CalibratedConformalRegressor(configuration: self, threshold: q, calibrationCount: targets.count)
+    }
+}
+
+/// A calibrated split-conformal regressor.
+public struct CalibratedConformalRegressor: Sendable {
+    public let configuration: SplitConformalRegressor
+    /// The score threshold `q` (`+∞` when the calibration set was too small for the level:
+    /// then every interval is the whole line).
+    public let threshold: Double
+    public let calibrationCount: Int
+
+    /// The prediction intervals.
+    public func predict(_ predictions: RegressionPredictions) throws -> [ClosedRange<Double>] {
+        let (a, b) = try predictions.required(by: configuration.score)
+        let q = threshold
+        return a.indices.map { i in
+            if q == .infinity { return -Double.infinity...Double.infinity }
+            switch configuration.score {
+            case .absoluteResidual: return (a[i] - q)...(a[i] + q)
+            case .normalizedResidual: return (a[i] - q * b![i])...(a[i] + q * b![i])
+            case .quantile:
+                // A negative q can shrink crossing quantiles past each other; keep the interval valid.
+                let lo = a[i] - q, hi = b![i] + q
+                return lo <= hi ? lo...hi : ((lo + hi) / 2)...((lo + hi) / 2)
+            }
+        }
+    }
+}
