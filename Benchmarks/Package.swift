@@ -24,6 +24,14 @@ let package = Package(
         .executableTarget(name: "wrapper-overhead", dependencies: ["BenchmarkInputs"]),
         // Streaming a large CSV: throughput and bounded memory.
         .executableTarget(name: "csv-stream", dependencies: [.product(name: "SuretyData", package: "Surety")]),
+        // Split conformal against MAPIE and crepes (driven by conformal_peers.py).
+        .executableTarget(
+            name: "conformal-bench",
+            dependencies: [
+                .product(name: "Conformal", package: "Surety"),
+                .product(name: "SuretyData", package: "Surety"),
+            ]
+        ),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",
