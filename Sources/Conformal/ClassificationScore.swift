@@ -34,8 +34,22 @@ public enum ClassificationScore: Sendable, Hashable {
         case .lac:
             for y in 0..<count { out[y] = 1 - probabilities[y] }
         case let .aps(randomized), let .raps(_, _, randomized):
-            for y in 0..<count { order[y] = y }
-            order.sort { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+            if count <= 64 {
+                // Insertion sort by (probability descending, index ascending): fastest for the
+                // handful of classes typical here, and stable, so ties keep index order.
+                for y in 0..<count {
+                    let p = probabilities[y]
+                    var j = y
+                    while j > 0, probabilities[order[j - 1]] < p {
+                        order[j] = order[j - 1]
+                        j -= 1
+                    }
+                    order[j] = y
+                }
+            } else {
+                for y in 0..<count { order[y] = y }
+                order.sort { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+            }
             var above = 0.0
             for (position, y) in order.enumerated() {
                 let p = probabilities[y]

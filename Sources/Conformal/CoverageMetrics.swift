@@ -12,21 +12,33 @@ public struct CoverageMetrics: Sendable, Hashable {
     /// (TorchCP's definition, as a fraction rather than a percentage).
     public let coverageGap: Double
 
-    /// Computes the metrics.
+    /// Computes the metrics of prediction sets.
     ///
-    /// - Precondition: one set per label; labels in `0..<classes`.
+    /// - Precondition: one set per label; labels in `0..<sets.classes`.
+    public init(sets: PredictionSets, labels: [Int], alpha: Double) {
+        self.init(count: sets.count, labels: labels, classes: sets.classes, alpha: alpha,
+                  contains: { sets.contains(sample: $0, label: $1) }, size: { sets.size(ofSample: $0) })
+    }
+
+    /// Computes the metrics of a list of sets.
+    ///
+    /// - Precondition: one set per label; labels in `0..<classes`; sets no larger than `classes`.
     public init(sets: [PredictionSet], labels: [Int], classes: Int, alpha: Double) {
-        precondition(sets.count == labels.count, "one prediction set per label")
-        let n = sets.count
+        self.init(count: sets.count, labels: labels, classes: classes, alpha: alpha,
+                  contains: { sets[$0].contains($1) }, size: { sets[$0].count })
+    }
+
+    private init(count n: Int, labels: [Int], classes: Int, alpha: Double, contains: (Int, Int) -> Bool, size: (Int) -> Int) {
+        precondition(n == labels.count, "one prediction set per label")
         var covered = 0, sizes = 0
         var classHits = [Int](repeating: 0, count: classes), classCounts = classHits
         var sizeHits = [Int](repeating: 0, count: classes + 1), sizeCounts = sizeHits
-        for (set, y) in zip(sets, labels) {
-            let hit = set.contains(y)
-            if hit { covered += 1; classHits[y] += 1; sizeHits[set.count] += 1 }
+        for (i, y) in labels.enumerated() {
+            let hit = contains(i, y), setSize = size(i)
+            if hit { covered += 1; classHits[y] += 1; sizeHits[setSize] += 1 }
             classCounts[y] += 1
-            sizeCounts[set.count] += 1
-            sizes += set.count
+            sizeCounts[setSize] += 1
+            sizes += setSize
         }
         coverage = n == 0 ? .nan : Double(covered) / Double(n)
         meanSetSize = n == 0 ? .nan : Double(sizes) / Double(n)

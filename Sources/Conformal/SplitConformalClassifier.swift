@@ -9,6 +9,40 @@ public struct PredictionSet: Sendable, Hashable {
     public func contains(_ label: Int) -> Bool { labels.contains(label) }
 }
 
+/// The prediction sets of a batch of samples, stored as one membership table so that
+/// predicting for 10⁵ samples allocates once, not once per sample.
+public struct PredictionSets: RandomAccessCollection, Sendable, Hashable {
+    /// The number of classes K.
+    public let classes: Int
+    /// Column-major membership: `membership[y * count + i]` says whether sample `i` keeps label `y`.
+    var membership: [Bool]
+    public let count: Int
+
+    init(count: Int, classes: Int) {
+        self.count = count
+        self.classes = classes
+        membership = [Bool](repeating: false, count: count * classes)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    /// The set of sample `i`.
+    public subscript(i: Int) -> PredictionSet {
+        PredictionSet(labels: (0..<classes).filter { membership[$0 * count + i] })
+    }
+
+    /// Whether sample `i`'s set contains `label`.
+    public func contains(sample i: Int, label: Int) -> Bool { membership[label * count + i] }
+
+    /// The size of sample `i`'s set.
+    public func size(ofSample i: Int) -> Int {
+        var size = 0
+        for y in 0..<classes where membership[y * count + i] { size += 1 }
+        return size
+    }
+}
+
 /// Split conformal classification (Vovk et al. 2005; Papadopoulos et al. 2002), configured
 /// like MAPIE's or crepes' classifiers: choose a score and a level, `calibrate` on held-out
 /// data, then `predict` sets.
@@ -55,16 +89,23 @@ public struct SplitConformalClassifier: Sendable {
     public func calibrate(probabilities: Matrix, labels: [Int], using generator: inout some RandomNumberGenerator) throws -> CalibratedConformalClassifier {
         let n = probabilities.rows, classes = probabilities.columns
         try Self.validate(probabilities, labels: labels)
-        let rows = probabilities.transposed.storage  // row-major: each sample's K probabilities are contiguous
         var calibrationScores = [Double](repeating: 0, count: n)
-        var order = [Int](repeating: 0, count: classes)
-        var buffer = [Double](repeating: 0, count: classes)
-        rows.withUnsafeBufferPointer { p in
-            buffer.withUnsafeMutableBufferPointer { out in
-                for i in 0..<n {
-                    let u = score.isRandomized ? generator.nextUniform() : 0
-                    score.scores(UnsafeBufferPointer(rebasing: p[(i * classes)..<((i + 1) * classes)]), u: u, order: &order, into: out)
-                    calibrationScores[i] = out[labels[i]]
+        probabilities.storage.withUnsafeBufferPointer { p in
+            if score == .lac {
+                // 1 − π_y read straight from the column-major matrix.
+                for i in 0..<n { calibrationScores[i] = 1 - p[i + labels[i] * n] }
+                return
+            }
+            var row = [Double](repeating: 0, count: classes), out = row
+            var order = [Int](repeating: 0, count: classes)
+            row.withUnsafeMutableBufferPointer { r in
+                out.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<n {
+                        for y in 0..<classes { r[y] = p[i + y * n] }
+                        let u = score.isRandomized ? generator.nextUniform() : 0
+                        score.scores(UnsafeBufferPointer(r), u: u, order: &order, into: o)
+                        calibrationScores[i] = o[labels[i]]
+                    }
                 }
             }
         }
@@ -116,33 +157,47 @@ public struct CalibratedConformalClassifier: Sendable {
     ///
     /// - Throws: `NumericsError` when the number of classes differs from calibration or a
     ///   probability is outside [0, 1].
-    public func predict(probabilities: Matrix, using generator: inout some RandomNumberGenerator) throws -> [PredictionSet] {
+    /// - Complexity: O(m·K) for LAC; O(m·K log K) for APS and RAPS.
+    public func predict(probabilities: Matrix, using generator: inout some RandomNumberGenerator) throws -> PredictionSets {
         guard probabilities.columns == classes else {
             throw NumericsError.dimensionMismatch(operation: "conformal prediction", seen: "\(probabilities.columns) classes",
                                                   expected: "\(classes) classes, as in calibration")
         }
         try SplitConformalClassifier.validate(probabilities, labels: nil)
         let m = probabilities.rows
-        let rows = probabilities.transposed.storage
         let score = configuration.score
-        var sets = [PredictionSet]()
-        sets.reserveCapacity(m)
-        var order = [Int](repeating: 0, count: classes)
-        var buffer = [Double](repeating: 0, count: classes)
-        rows.withUnsafeBufferPointer { p in
-            buffer.withUnsafeMutableBufferPointer { out in
-                for i in 0..<m {
-                    let u = score.isRandomized ? generator.nextUniform() : 0
-                    let row = UnsafeBufferPointer(rebasing: p[(i * classes)..<((i + 1) * classes)])
-                    score.scores(row, u: u, order: &order, into: out)
-                    var labels = (0..<classes).filter { out[$0] <= threshold(for: $0) }
-                    if labels.isEmpty && !configuration.allowEmpty {
-                        // The top-ranked label: highest probability, lowest index on ties.
-                        var top = 0
-                        for y in 1..<max(classes, 1) where row[y] > row[top] { top = y }
-                        labels = [top]
+        var sets = PredictionSets(count: m, classes: classes)
+        probabilities.storage.withUnsafeBufferPointer { p in
+            sets.membership.withUnsafeMutableBufferPointer { member in
+                if score == .lac {
+                    // Column by column: label y is kept when 1 − π_y ≤ q_y.
+                    for y in 0..<classes {
+                        let q = threshold(for: y)
+                        for i in 0..<m { member[y * m + i] = 1 - p[i + y * m] <= q }
                     }
-                    sets.append(PredictionSet(labels: labels))
+                } else {
+                    var row = [Double](repeating: 0, count: classes), out = row
+                    var order = [Int](repeating: 0, count: classes)
+                    row.withUnsafeMutableBufferPointer { r in
+                        out.withUnsafeMutableBufferPointer { o in
+                            for i in 0..<m {
+                                for y in 0..<classes { r[y] = p[i + y * m] }
+                                let u = score.isRandomized ? generator.nextUniform() : 0
+                                score.scores(UnsafeBufferPointer(r), u: u, order: &order, into: o)
+                                for y in 0..<classes { member[y * m + i] = o[y] <= threshold(for: y) }
+                            }
+                        }
+                    }
+                }
+                guard !configuration.allowEmpty, classes > 0 else { return }
+                // Empty sets get the top-ranked label: highest probability, lowest index on ties.
+                for i in 0..<m {
+                    var any = false
+                    for y in 0..<classes where member[y * m + i] { any = true; break }
+                    if any { continue }
+                    var top = 0
+                    for y in 1..<classes where p[i + y * m] > p[i + top * m] { top = y }
+                    member[top * m + i] = true
                 }
             }
         }

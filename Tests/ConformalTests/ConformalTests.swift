@@ -103,7 +103,7 @@ import SuretyNumerics
             let (calP, calY) = sample(n, classes: 4, using: &rng)
             let (testP, testY) = sample(m, classes: 4, using: &rng)
             let sets = try classifier.calibrate(probabilities: calP, labels: calY, using: &rng).predict(probabilities: testP, using: &rng)
-            fractions.append(CoverageMetrics(sets: sets, labels: testY, classes: 4, alpha: alpha).coverage)
+            fractions.append(CoverageMetrics(sets: sets, labels: testY, alpha: alpha).coverage)
         }
         let radius = try ConcentrationBounds.empiricalBernsteinRadius(sampleVariance: fractions.sampleVariance, sampleSize: reps, failureProbability: 1e-6)
         let mean = fractions.mean
@@ -127,6 +127,27 @@ import SuretyNumerics
         let filled = CalibratedConformalClassifier(configuration: SplitConformalClassifier(score: .lac, alpha: 0.5),
                                                    classes: 2, thresholds: [0.01], calibrationCounts: [10])
         #expect(try filled.predict(probabilities: Matrix([[0.4, 0.6]]), using: &rng)[0].labels == [1])
+    }
+
+    @Test func predictedSetsFollowTheDefinition() throws {
+        // Every kept label has score ≤ its threshold, every dropped one a larger score, for
+        // the LAC fast path and the general path alike (sets never empty by default).
+        var rng = RandomStream(seed: 14)
+        let (calP, calY) = sample(500, classes: 5, using: &rng)
+        let (testP, _) = sample(300, classes: 5, using: &rng)
+        for score in [ClassificationScore.lac, .aps(randomized: false), .raps(lambda: 0.05, kReg: 2, randomized: false)] {
+            for mode in [SplitConformalClassifier.Mode.marginal, .classConditional] {
+                let model = try SplitConformalClassifier(score: score, alpha: 0.2, mode: mode).calibrate(probabilities: calP, labels: calY, using: &rng)
+                let sets = try model.predict(probabilities: testP, using: &rng)
+                for i in 0..<testP.rows {
+                    let row = testP.row(i)
+                    let kept = (0..<5).filter { score.score(probabilities: row, label: $0) <= model.threshold(for: $0) }
+                    let expected = kept.isEmpty ? [row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!] : kept
+                    #expect(sets[i].labels == expected, "\(score) \(mode) sample \(i)")
+                    #expect(sets.size(ofSample: i) == expected.count)
+                }
+            }
+        }
     }
 
     @Test func rejectsBadInput() {

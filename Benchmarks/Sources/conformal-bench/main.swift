@@ -20,7 +20,7 @@ do {
     for (name, score) in [("lac", ClassificationScore.lac), ("aps", .aps(randomized: false))] {
         var rng = RandomStream(seed: 1)
         var best = Double.infinity
-        var sets = [PredictionSet]()
+        var sets: PredictionSets?
         for _ in 0..<5 {
             let start = DispatchTime.now().uptimeNanoseconds
             let model = try SplitConformalClassifier(score: score, alpha: 0.1, allowEmpty: true)
@@ -28,8 +28,11 @@ do {
             sets = try model.predict(probabilities: testP, using: &rng)
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         }
+        guard let sets else { continue }
         var indicator = [Double](repeating: 0, count: sets.count * testP.columns)
-        for (i, set) in sets.enumerated() { for y in set.labels { indicator[i * testP.columns + y] = 1 } }
+        for i in 0..<sets.count {
+            for y in 0..<testP.columns where sets.contains(sample: i, label: y) { indicator[i * testP.columns + y] = 1 }
+        }
         try NPY.write(NPYArray(shape: [sets.count, testP.columns], values: indicator), to: dir.appendingPathComponent("surety_\(name)_sets.npy"))
         print("\(name) \(best)")
     }
