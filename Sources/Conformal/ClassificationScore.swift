@@ -61,6 +61,26 @@ public enum ClassificationScore: Sendable, Hashable {
         }
     }
 
+    /// Computes the scores of every label of each sample of a column-major `rows × classes`
+    /// probability matrix and hands them to `body(sample, scores)`, drawing one uniform per
+    /// sample for randomized scores (in sample order, so runs are reproducible).
+    func forEachSample(of p: UnsafeBufferPointer<Double>, rows: Int, classes: Int,
+                       using generator: inout some RandomNumberGenerator,
+                       _ body: (Int, UnsafeMutableBufferPointer<Double>) -> Void) {
+        var row = [Double](repeating: 0, count: classes), out = row
+        var order = [Int](repeating: 0, count: classes)
+        row.withUnsafeMutableBufferPointer { r in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<rows {
+                    for y in 0..<classes { r[y] = p[i + y * rows] }
+                    let u = isRandomized ? generator.nextUniform() : 0
+                    scores(UnsafeBufferPointer(r), u: u, order: &order, into: o)
+                    body(i, o)
+                }
+            }
+        }
+    }
+
     /// The score of label `y` alone.
     public func score(probabilities: [Double], label y: Int, u: Double = 0) -> Double {
         var order = [Int](repeating: 0, count: probabilities.count)

@@ -96,17 +96,8 @@ public struct SplitConformalClassifier: Sendable {
                 for i in 0..<n { calibrationScores[i] = 1 - p[i + labels[i] * n] }
                 return
             }
-            var row = [Double](repeating: 0, count: classes), out = row
-            var order = [Int](repeating: 0, count: classes)
-            row.withUnsafeMutableBufferPointer { r in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<n {
-                        for y in 0..<classes { r[y] = p[i + y * n] }
-                        let u = score.isRandomized ? generator.nextUniform() : 0
-                        score.scores(UnsafeBufferPointer(r), u: u, order: &order, into: o)
-                        calibrationScores[i] = o[labels[i]]
-                    }
-                }
+            score.forEachSample(of: p, rows: n, classes: classes, using: &generator) { i, scores in
+                calibrationScores[i] = scores[labels[i]]
             }
         }
         let thresholds: [Double]
@@ -176,17 +167,8 @@ public struct CalibratedConformalClassifier: Sendable {
                         for i in 0..<m { member[y * m + i] = 1 - p[i + y * m] <= q }
                     }
                 } else {
-                    var row = [Double](repeating: 0, count: classes), out = row
-                    var order = [Int](repeating: 0, count: classes)
-                    row.withUnsafeMutableBufferPointer { r in
-                        out.withUnsafeMutableBufferPointer { o in
-                            for i in 0..<m {
-                                for y in 0..<classes { r[y] = p[i + y * m] }
-                                let u = score.isRandomized ? generator.nextUniform() : 0
-                                score.scores(UnsafeBufferPointer(r), u: u, order: &order, into: o)
-                                for y in 0..<classes { member[y * m + i] = o[y] <= threshold(for: y) }
-                            }
-                        }
+                    score.forEachSample(of: p, rows: m, classes: classes, using: &generator) { i, scores in
+                        for y in 0..<classes { member[y * m + i] = scores[y] <= threshold(for: y) }
                     }
                 }
                 guard !configuration.allowEmpty, classes > 0 else { return }
