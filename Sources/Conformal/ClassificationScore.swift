@@ -28,7 +28,7 @@ public enum ClassificationScore: Sendable, Hashable {
     ///   - probabilities: the K class probabilities of the sample.
     ///   - u: the sample's uniform draw (ignored by non-randomized scores).
     ///   - order: scratch space of length K.
-    func scores(_ probabilities: UnsafeBufferPointer<Double>, u: Double, order: inout [Int], into out: UnsafeMutableBufferPointer<Double>) {
+    func scores(_ probabilities: UnsafeBufferPointer<Double>, u: Double, order: UnsafeMutableBufferPointer<Int>, into out: UnsafeMutableBufferPointer<Double>) {
         let count = probabilities.count
         switch self {
         case .lac:
@@ -48,13 +48,21 @@ public enum ClassificationScore: Sendable, Hashable {
                 }
             } else {
                 for y in 0..<count { order[y] = y }
-                order.sort { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
+                var sortable = order  // the buffer value is a let; its elements are mutable
+                sortable.sort { (a: Int, b: Int) -> Bool in
+                    let pa = probabilities[a], pb = probabilities[b]
+                    return pa > pb || (pa == pb && a < b)
+                }
             }
             var above = 0.0
-            for (position, y) in order.enumerated() {
+            let rapsPenalty: (lambda: Double, kReg: Int)? = {
+                if case let .raps(lambda, kReg, _) = self { return (lambda, kReg) } else { return nil }
+            }()
+            for position in 0..<count {
+                let y = order[position]
                 let p = probabilities[y]
                 var s = above + (randomized ? (1 - u) * p : p)
-                if case let .raps(lambda, kReg, _) = self { s += lambda * Double(max(0, position + 1 - kReg)) }
+                if let (lambda, kReg) = rapsPenalty { s += lambda * Double(max(0, position + 1 - kReg)) }
                 out[y] = s
                 above += p
             }
@@ -71,11 +79,13 @@ public enum ClassificationScore: Sendable, Hashable {
         var order = [Int](repeating: 0, count: classes)
         row.withUnsafeMutableBufferPointer { r in
             out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<rows {
-                    for y in 0..<classes { r[y] = p[i + y * rows] }
-                    let u = isRandomized ? generator.nextUniform() : 0
-                    scores(UnsafeBufferPointer(r), u: u, order: &order, into: o)
-                    body(i, o)
+                order.withUnsafeMutableBufferPointer { ord in
+                    for i in 0..<rows {
+                        for y in 0..<classes { r[y] = p[i + y * rows] }
+                        let u = isRandomized ? generator.nextUniform() : 0
+                        scores(UnsafeBufferPointer(r), u: u, order: ord, into: o)
+                        body(i, o)
+                    }
                 }
             }
         }
@@ -86,7 +96,9 @@ public enum ClassificationScore: Sendable, Hashable {
         var order = [Int](repeating: 0, count: probabilities.count)
         var out = [Double](repeating: 0, count: probabilities.count)
         probabilities.withUnsafeBufferPointer { p in
-            out.withUnsafeMutableBufferPointer { o in scores(p, u: u, order: &order, into: o) }
+            out.withUnsafeMutableBufferPointer { o in
+                order.withUnsafeMutableBufferPointer { ord in scores(p, u: u, order: ord, into: o) }
+            }
         }
         return out[y]
     }

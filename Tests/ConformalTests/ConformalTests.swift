@@ -61,6 +61,18 @@ import SuretyNumerics
         }
     }
 
+    @Test func apsOnManyClassesTakesTheSortPath() {
+        // K = 70 > 64 uses the O(K log K) sort; check against the definition, with ties.
+        var rng = RandomStream(seed: 5)
+        var p = (0..<70).map { _ in Double(rng.nextInt(below: 20) + 1) }
+        let total = p.reduce(0, +)
+        p = p.map { $0 / total }
+        for y in 0..<70 {
+            let above = (0..<70).filter { p[$0] > p[y] || (p[$0] == p[y] && $0 < y) }.reduce(0.0) { $0 + p[$1] }
+            #expect(abs(ClassificationScore.aps(randomized: false).score(probabilities: p, label: y) - (above + p[y])) < 1e-12)
+        }
+    }
+
     @Test func scoresOfAThreeClassExample() {
         let p = [0.2, 0.5, 0.3]
         #expect(ClassificationScore.lac.score(probabilities: p, label: 0) == 0.8)
