@@ -54,13 +54,8 @@ public final class CSVRecordReader {
     }
 
     /// Reads CSV text held in memory; `name` stands in for a file name in errors.
-    public init(text: String, name: String = "<memory>", delimiter: Character = ",", chunkSize: Int = 1 << 20) throws {
-        self.name = name
-        handle = nil
-        self.delimiter = try Self.delimiterByte(delimiter, name)
-        self.chunkSize = max(chunkSize, 1)
-        buffer = Array(text.utf8)
-        exhausted = true
+    public convenience init(text: String, name: String = "<memory>", delimiter: Character = ",") throws {
+        try self.init(bytes: Array(text.utf8), name: name, delimiter: delimiter)
     }
 
     /// Reads CSV bytes held in memory (which need not be valid UTF-8: that is checked).

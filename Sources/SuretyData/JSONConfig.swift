@@ -47,10 +47,6 @@ public enum JSONConfig {
     /// The 1-based line and column where the key at the end of `codingPath` appears in
     /// `text`, found by walking the keys in order; line 1, column 1 when it cannot be found.
     public static func position(of codingPath: [any CodingKey], in text: String) -> (line: Int, column: Int) {
-        locate(codingPath, in: text)
-    }
-
-    static func locate(_ codingPath: [any CodingKey], in text: String) -> (Int, Int) {
         var offset = text.startIndex
         for key in codingPath where key.intValue == nil {
             guard let r = text.range(of: "\"\(key.stringValue)\"", range: offset..<text.endIndex) else { break }
@@ -73,11 +69,11 @@ public enum JSONConfig {
     static func describe(_ error: DecodingError, text: String, name: String) -> DataError {
         switch error {
         case let .keyNotFound(key, context):
-            let (line, column) = locate(context.codingPath, in: text)
+            let (line, column) = position(of: context.codingPath, in: text)
             return DataError(file: name, line: line, column: column, seen: "no key \"\(key.stringValue)\" in \(path(context.codingPath))",
                              expected: "the key \"\(key.stringValue)\"")
         case let .typeMismatch(type, context), let .valueNotFound(type, context):
-            let (line, column) = locate(context.codingPath, in: text)
+            let (line, column) = position(of: context.codingPath, in: text)
             return DataError(file: name, line: line, column: column, seen: "a value of the wrong type at \(path(context.codingPath))",
                              expected: "\(type)")
         case let .dataCorrupted(context):
@@ -85,7 +81,7 @@ public enum JSONConfig {
                 let (line, column) = position(ofByte: offset, in: text)
                 return DataError(file: name, line: line, column: column, seen: found, expected: wanted)
             }
-            let (line, column) = locate(context.codingPath, in: text)
+            let (line, column) = position(of: context.codingPath, in: text)
             return DataError(file: name, line: line, column: column, seen: "an invalid value at \(path(context.codingPath))",
                              expected: context.debugDescription)
         @unknown default:
