@@ -49,6 +49,10 @@ public final class NumericCSVReader {
     private let options: CSVReadOptions
     private var raw = CSVRawRecord()
     private var firstRowPending = false
+    /// Whether the C library's `strtod` reads a decimal point, i.e. the process has not set
+    /// a locale with another one (Swift programs start in the C locale). When it has, numbers
+    /// go through Swift's `Double(_:)`, which always uses the C locale.
+    private let strtodUsesDecimalPoint = localeconv().map { String(cString: $0.pointee.decimal_point) == "." } ?? false
     private let fieldCount: Int
     /// The index of the label column among the fields, if any.
     public let labelIndex: Int?
@@ -169,9 +173,11 @@ public final class NumericCSVReader {
 
     /// Parses field `k` of the current record as a decimal number, straight from its bytes.
     ///
-    /// `strtod` (correctly rounded in glibc) must consume the whole field, so trailing junk,
-    /// leading white space and anything `strtod` reads differently under a non-C locale are
-    /// reported rather than half-read. Hexadecimal floats are rejected.
+    /// `strtod` (correctly rounded in glibc) must consume the whole field, so trailing junk
+    /// and leading white space are reported rather than half-read, and hexadecimal floats are
+    /// rejected. The decimal separator is always `.`: if the process runs under a locale with
+    /// another one, the field is parsed by Swift's `Double(_:)` instead, which is
+    /// locale-independent and accepts the same syntax.
     private func number(field k: Int) throws -> Double {
         let file = records.fileName
         let range = raw.ranges[k]
@@ -183,6 +189,9 @@ public final class NumericCSVReader {
         let parsed: Double? = raw.bytes.withUnsafeBufferPointer { p in
             let first = p[range.lowerBound]
             guard first > 32, !Self.isHexadecimal(p, range) else { return nil }
+            guard strtodUsesDecimalPoint else {
+                return Double(String(decoding: UnsafeBufferPointer(rebasing: p[range]), as: UTF8.self))
+            }
             let start = UnsafeRawPointer(p.baseAddress! + range.lowerBound).assumingMemoryBound(to: CChar.self)
             var end: UnsafeMutablePointer<CChar>?
             let x = strtod(start, &end)
