@@ -122,7 +122,8 @@ public struct SymmetricEigendecomposition: Sendable {
     /// taken to mirror it and is not inspected).
     ///
     /// - Throws: `NumericsError.dimensionMismatch` for a non-square matrix, `.nonFinite` for
-    ///   a NaN or ±∞ in the lower triangle, `.lapackFailure` when the algorithm fails to converge.
+    ///   a NaN or ±∞ in the lower triangle, `.lapackFailure` when the algorithm fails to converge,
+    ///   `.noConvergence` when finite input still gives non-finite eigenvalues (overflow).
     /// - Complexity: O(n³).
     public init(_ a: Matrix) throws {
         try requireSquare(a, "symmetric eigendecomposition")
@@ -134,6 +135,8 @@ public struct SymmetricEigendecomposition: Sendable {
             if info != 0 || !w.allSatisfy(\.isFinite) {
                 try requireFiniteLowerTriangle(a, "symmetric eigendecomposition")
                 try check(info, "dsyevd")
+                // Finite input, success reported, yet non-finite eigenvalues: entries near overflow.
+                throw NumericsError.noConvergence(function: "dsyevd", detail: "non-finite eigenvalues from finite input (entries too close to overflow?)")
             }
         }
         values = w
@@ -148,7 +151,8 @@ public struct SymmetricEigendecomposition: Sendable {
             let s = f(values[j])
             for i in 0..<n { scaled[i, j] *= s }
         }
-        var out = (try? scaled.multiplied(by: vectors, transposeOther: .transposed)) ?? Matrix(rows: n, columns: n)
+        // Both factors are n × n, so the product cannot fail.
+        var out = scaled * vectors.transposed
         out.symmetrizeFromLower()
         return out
     }

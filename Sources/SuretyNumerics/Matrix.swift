@@ -200,7 +200,10 @@ public struct Matrix: Sendable, Equatable, Hashable {
             for jb in stride(from: 0, to: n, by: block) {
                 for ib in stride(from: jb, to: n, by: block) {
                     for j in jb..<Swift.min(jb + block, n) {
-                        for i in Swift.max(ib, j + 1)..<Swift.max(Swift.max(ib, j + 1), Swift.min(ib + block, n)) {
+                        // Strictly below the diagonal, within the row block.
+                        let first = Swift.max(ib, j + 1), last = Swift.min(ib + block, n)
+                        guard first < last else { continue }
+                        for i in first..<last {
                             // `!(≤)` so that NaN counts as asymmetric.
                             if !(abs(a[i + j * n] - a[j + i * n]) <= limit) { return false }
                         }
