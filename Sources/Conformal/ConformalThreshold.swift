@@ -24,7 +24,12 @@ public enum ConformalThreshold {
     /// tenth, `0.3` three tenths) and the product is formed in exact decimal arithmetic, so
     /// `n = 19, α = 0.1` gives `k = 18` (coverage exactly 18/20) and never a rank off by one
     /// from binary rounding in either direction.
+    ///
+    /// - Precondition: `0 < alpha < 1` (the throwing overload checks it and reports it instead).
     public static func rank(count n: Int, alpha: Double) -> Int? {
+        precondition(alpha > 0 && alpha < 1, "alpha must lie in (0, 1)")
+        // Decimal covers exponents down to 10⁻¹²⁸; a smaller α makes k = n + 1 > n for any
+        // representable n, so "no finite threshold" is the exact answer there too.
         guard let a = Decimal(string: "\(alpha)") else { return nil }
         var product = Decimal(n + 1) * (1 - a)
         var k = Decimal()

@@ -49,7 +49,8 @@ public struct PredictionSets: RandomAccessCollection, Sendable, Hashable {
 ///
 /// Guarantee (marginal mode): if calibration and test samples are exchangeable, then
 /// `P(Y ∈ C(X)) ≥ 1 − α`, and, for continuous scores (randomized APS, or LAC with
-/// continuous probabilities), `P(Y ∈ C(X)) ≤ 1 − α + 1/(n + 1)`. In class-conditional
+/// continuous probabilities) and `allowEmpty: true`, `P(Y ∈ C(X)) ≤ 1 − α + 1/(n + 1)`
+/// (filling empty sets adds labels and can raise coverage above that). In class-conditional
 /// (Mondrian) mode the same holds given `Y = y` for every class `y`, with `n` the number of
 /// calibration samples of that class. Forbidding empty sets only adds labels, so the lower
 /// bound still holds.

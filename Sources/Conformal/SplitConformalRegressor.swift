@@ -63,7 +63,8 @@ public struct RegressionPredictions: Sendable, Hashable {
 }
 
 /// Split conformal regression: intervals with `P(Y ∈ [lo(X), hi(X)]) ≥ 1 − α` for exchangeable
-/// calibration and test samples (and `≤ 1 − α + 1/(n + 1)` for continuous scores).
+/// calibration and test samples (and `≤ 1 − α + 1/(n + 1)` for continuous scores, except that
+/// CQR returns a one-point interval where crossing quantiles would leave the set empty).
 public struct SplitConformalRegressor: Sendable {
     public let score: RegressionScore
     public let alpha: Double
