@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Certificates", targets: ["Certificates"]),
         .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
         .library(name: "Conformal", targets: ["Conformal"]),
+        .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
     ],
@@ -47,6 +48,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "ProbabilisticCircuits", dependencies: ["SuretyNumerics", "SuretyData"], exclude: ["README.md"]),
         .target(name: "Conformal", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
         .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "Conformal"], exclude: ["README.md"]),
 
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
         .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
         .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
+        .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [
