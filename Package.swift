@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(
             name: "PropertyTests",
             dependencies: [
-                "SuretyNumerics", "SuretyData", "Certificates",
+                "SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

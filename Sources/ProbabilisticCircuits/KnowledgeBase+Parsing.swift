@@ -27,8 +27,9 @@ extension KnowledgeBase {
     /// Parses rules-file text. `file` is the name used in error messages.
     public static func parse(_ text: String, file: String = "<rules>") throws -> KnowledgeBase {
         var parser = RulesParser(file: file)
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            try parser.parse(line: Array(line.unicodeScalars), number: offset + 1)
+        // Split on scalars: as Characters, "\r\n" is one grapheme and would not split on "\n".
+        for (offset, line) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            try parser.parse(line: Array(line), number: offset + 1)
         }
         return try KnowledgeBase(variables: parser.variables, rules: parser.rules)
     }
