@@ -32,6 +32,14 @@ let package = Package(
                 .product(name: "SuretyData", package: "Surety"),
             ]
         ),
+        // Circuit compilation and batched marginals on COLEP's GTSRB knowledge (spec §1.5).
+        .executableTarget(
+            name: "circuit-bench",
+            dependencies: [
+                .product(name: "ProbabilisticCircuits", package: "Surety"),
+                .product(name: "SuretyNumerics", package: "Surety"),
+            ]
+        ),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

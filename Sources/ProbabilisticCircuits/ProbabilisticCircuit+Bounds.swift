@@ -99,30 +99,30 @@ extension ProbabilisticCircuit {
         }
 
         let rows = lower.rows
-        var result = MarginalBounds(lower: lower, upper: upper, kinds: [BoundKind](repeating: .independent, count: variableCount))
+        let lo = lower.storage, hi = upper.storage        // column-major: variable v at [v * rows ..< (v + 1) * rows]
+        var outLower = lo, outUpper = hi
+        var kinds = [BoundKind](repeating: .independent, count: variableCount)
+        func column(_ v: Int) -> Range<Int> { (v * rows)..<((v + 1) * rows) }
 
         // Monotone components: two vertices shared by all of them.
         let monotone = zip(components, plans).compactMap { c, p -> (Component, [Bool])? in
             if case .monotone(let o) = p { return (c, o) } else { return nil }
         }
         if !monotone.isEmpty {
-            var a = lower, b = lower
+            var a = lo, b = lo
             for (component, orientation) in monotone {
                 for (v, flipped) in zip(component.variables, orientation) {
-                    for i in 0..<rows {
-                        a[i, v] = flipped ? upper[i, v] : lower[i, v]
-                        b[i, v] = flipped ? lower[i, v] : upper[i, v]
-                    }
+                    a.replaceSubrange(column(v), with: (flipped ? hi : lo)[column(v)])
+                    b.replaceSubrange(column(v), with: (flipped ? lo : hi)[column(v)])
                 }
             }
-            let atA = try marginals(probabilities: a).marginals, atB = try marginals(probabilities: b).marginals
+            let atA = try marginals(probabilities: Matrix(rows: rows, columns: variableCount, columnMajor: a)).marginals.storage
+            let atB = try marginals(probabilities: Matrix(rows: rows, columns: variableCount, columnMajor: b)).marginals.storage
             for (component, orientation) in monotone {
                 for (v, flipped) in zip(component.variables, orientation) {
-                    result.kinds[v] = .exactByMonotonicity
-                    for i in 0..<rows {
-                        result.lower[i, v] = flipped ? atB[i, v] : atA[i, v]
-                        result.upper[i, v] = flipped ? atA[i, v] : atB[i, v]
-                    }
+                    kinds[v] = .exactByMonotonicity
+                    outLower.replaceSubrange(column(v), with: (flipped ? atB : atA)[column(v)])
+                    outUpper.replaceSubrange(column(v), with: (flipped ? atA : atB)[column(v)])
                 }
             }
         }
@@ -134,24 +134,25 @@ extension ProbabilisticCircuit {
         if let widest = enumerated.map(\.variables.count).max() {
             for component in enumerated {
                 for v in component.variables {
-                    result.kinds[v] = .exactByVertexEnumeration
-                    for i in 0..<rows { result.lower[i, v] = .infinity; result.upper[i, v] = -.infinity }
+                    kinds[v] = .exactByVertexEnumeration
+                    outLower.replaceSubrange(column(v), with: repeatElement(Double.infinity, count: rows))
+                    outUpper.replaceSubrange(column(v), with: repeatElement(-Double.infinity, count: rows))
                 }
             }
-            var vertex = lower
+            var vertex = lo
             for code in 0..<(1 << widest) {
                 for component in enumerated {
                     let local = code & ((1 << component.variables.count) - 1)
                     for (t, v) in component.variables.enumerated() {
-                        for i in 0..<rows { vertex[i, v] = local >> t & 1 == 1 ? upper[i, v] : lower[i, v] }
+                        vertex.replaceSubrange(column(v), with: (local >> t & 1 == 1 ? hi : lo)[column(v)])
                     }
                 }
-                let m = try marginals(probabilities: vertex).marginals
+                let m = try marginals(probabilities: Matrix(rows: rows, columns: variableCount, columnMajor: vertex)).marginals.storage
                 for component in enumerated {
                     for v in component.variables {
-                        for i in 0..<rows where !m[i, v].isNaN {
-                            result.lower[i, v] = min(result.lower[i, v], m[i, v])
-                            result.upper[i, v] = max(result.upper[i, v], m[i, v])
+                        for k in column(v) where !m[k].isNaN {
+                            outLower[k] = min(outLower[k], m[k])
+                            outUpper[k] = max(outUpper[k], m[k])
                         }
                     }
                 }
@@ -166,21 +167,19 @@ extension ProbabilisticCircuit {
             var evaluator = CircuitEvaluator(self)
             let seeds = components.map(\.root)
             // log C_1, log C_0 per variable and row, at the low (m̲) and high (m̄) leaf vectors.
-            var c1Low = Matrix(rows: rows, columns: variableCount), c0Low = c1Low, c1High = c1Low, c0High = c1Low
+            var c1Low = [Double](repeating: 0, count: rows * variableCount), c0Low = c1Low, c1High = c1Low, c0High = c1Low
             for high in [false, true] {
                 forEachChunk(rows: rows, width: evaluator.width) { range in
-                    evaluator.setLeaves(count: range.count) { v, positive, target in
+                    evaluator.evaluate(count: range.count, downward: true, seeds: seeds) { v, positive, target in
                         // m̲: λ_x = p̲, λ_¬x = 1 − p̄;  m̄: λ_x = p̄, λ_¬x = 1 − p̲.
-                        fillLogLeaf(positive == high ? upper : lower, variable: v, positive: positive, evidence: nil, rows: range, into: target)
+                        fillLeaf(positive == high ? upper : lower, variable: v, positive: positive, evidence: nil, rows: range, into: target)
                     }
-                    evaluator.upward(count: range.count)
-                    evaluator.downward(count: range.count, seeds: seeds)
                     for component in decoupled {
                         for v in component.variables {
                             for (b, i) in range.enumerated() {
                                 let d1 = evaluator.logDerivative(node: Int(positiveLeaf[v]), row: b)
                                 let d0 = evaluator.logDerivative(node: Int(negativeLeaf[v]), row: b)
-                                if high { c1High[i, v] = d1; c0High[i, v] = d0 } else { c1Low[i, v] = d1; c0Low[i, v] = d0 }
+                                if high { c1High[v * rows + i] = d1; c0High[v * rows + i] = d0 } else { c1Low[v * rows + i] = d1; c0Low[v * rows + i] = d0 }
                             }
                         }
                     }
@@ -188,24 +187,23 @@ extension ProbabilisticCircuit {
             }
             for component in decoupled {
                 for v in component.variables {
-                    result.kinds[v] = .soundRelaxation
-                    for i in 0..<rows {
-                        let lo = lower[i, v], hi = upper[i, v]
+                    kinds[v] = .soundRelaxation
+                    for k in column(v) {
                         // 𝕃 = 1/(1 + Z̄_0/Z̲_1), 𝕌 = 1/(1 + Z̲_0/Z̄_1).
-                        let logZ1Low = log(lo) + c1Low[i, v], logZ0High = log1p(-lo) + c0High[i, v]
-                        let logZ1High = log(hi) + c1High[i, v], logZ0Low = log1p(-hi) + c0Low[i, v]
-                        result.lower[i, v] = 1 / (1 + exp(logZ0High - logZ1Low))
-                        result.upper[i, v] = 1 / (1 + exp(logZ0Low - logZ1High))
+                        let logZ1Low = log(lo[k]) + c1Low[k], logZ0High = log1p(-lo[k]) + c0High[k]
+                        let logZ1High = log(hi[k]) + c1High[k], logZ0Low = log1p(-hi[k]) + c0Low[k]
+                        outLower[k] = 1 / (1 + exp(logZ0High - logZ1Low))
+                        outUpper[k] = 1 / (1 + exp(logZ0Low - logZ1High))
                     }
                 }
             }
         }
-        for v in 0..<variableCount {
-            for i in 0..<rows {
-                if result.lower[i, v].isNaN || result.lower[i, v] == .infinity { result.lower[i, v] = 0 }
-                if result.upper[i, v].isNaN || result.upper[i, v] == -.infinity { result.upper[i, v] = 1 }
-            }
+        for k in outLower.indices {
+            if outLower[k].isNaN || outLower[k] == .infinity { outLower[k] = 0 }
+            if outUpper[k].isNaN || outUpper[k] == -.infinity { outUpper[k] = 1 }
         }
+        let result = MarginalBounds(lower: try Matrix(rows: rows, columns: variableCount, columnMajor: outLower),
+                                    upper: try Matrix(rows: rows, columns: variableCount, columnMajor: outUpper), kinds: kinds)
         return result
     }
 }

@@ -20,47 +20,48 @@ extension ProbabilisticCircuit {
     ///     as the leaves `λ_{j} = p_j`, `λ_{¬j} = 1 − p_j`. Entries must lie in `[0, 1]`.
     ///   - evidence: variables observed as true or false for every row (their opposite leaf is
     ///     set to zero).
+    ///   - arithmetic: ``CircuitArithmetic/automatic`` (checked linear space, log-space
+    ///     fallback) or ``CircuitArithmetic/logSpace``; the answers agree to rounding.
     /// - Returns: for each row, `log Z` and the marginals
-    ///   `π_j = λ_j · ∂Z/∂λ_j / Z` — for a compiled circuit, exactly the COLEP corrected
+    ///   `π_j = λ_j ∂Z/∂λ_j / (λ_j ∂Z/∂λ_j + λ_¬j ∂Z/∂λ_¬j)` — for a compiled circuit, exactly the COLEP corrected
     ///   probability of eq. (1) (conditioned on the evidence).
     /// - Throws: `NumericsError` when the shape is wrong, an entry is outside `[0, 1]`, or
     ///   evidence names an unknown variable.
-    public func marginals(probabilities: Matrix, evidence: [Int: Bool] = [:]) throws -> CircuitMarginals {
+    public func marginals(probabilities: Matrix, evidence: [Int: Bool] = [:],
+                          arithmetic: CircuitArithmetic = .automatic) throws -> CircuitMarginals {
         try checkLeafProbabilities(probabilities, evidence: evidence)
         let rows = probabilities.rows
-        var out = CircuitMarginals(logPartition: [Double](repeating: 0, count: rows),
-                                   marginals: Matrix(rows: rows, columns: variableCount))
-        var evaluator = CircuitEvaluator(self)
+        var logZ = [Double](repeating: 0, count: rows)
+        var marginals = [Double](repeating: 0, count: rows * variableCount)     // column-major
+        var evaluator = CircuitEvaluator(self, arithmetic: arithmetic)
+        let evidenceByVariable = (0..<variableCount).map { evidence[$0] }
         forEachChunk(rows: rows, width: evaluator.width) { range in
-            evaluator.setLeaves(count: range.count) { v, positive, target in
-                fillLogLeaf(probabilities, variable: v, positive: positive, evidence: evidence[v], rows: range, into: target)
+            evaluator.evaluate(count: range.count, downward: true) { v, positive, target in
+                fillLeaf(probabilities, variable: v, positive: positive, evidence: evidenceByVariable[v], rows: range, into: target)
             }
-            evaluator.upward(count: range.count)
-            evaluator.downward(count: range.count)
-            for (b, i) in range.enumerated() {
-                let logZ = evaluator.logValue(node: root, row: b)
-                out.logPartition[i] = logZ
+            for (b, i) in range.enumerated() { logZ[i] = evaluator.logValue(node: root, row: b) }
+            marginals.withUnsafeMutableBufferPointer { out in
                 for v in 0..<variableCount {
-                    let leaf = Int(positiveLeaf[v])
-                    out.marginals[i, v] = logZ == -.infinity ? .nan
-                        : exp(evaluator.logValue(node: leaf, row: b) + evaluator.logDerivative(node: leaf, row: b) - logZ)
+                    let column = out.baseAddress! + v * rows + range.lowerBound
+                    for b in 0..<range.count { column[b] = evaluator.marginal(variable: v, row: b) }
                 }
             }
         }
-        return out
+        return CircuitMarginals(logPartition: logZ, marginals: try Matrix(rows: rows, columns: variableCount, columnMajor: marginals))
     }
 
     /// `log Z` for every row of leaf probabilities (upward pass only); see
-    /// ``marginals(probabilities:evidence:)`` for the arguments.
-    public func logPartition(probabilities: Matrix, evidence: [Int: Bool] = [:]) throws -> [Double] {
+    /// ``marginals(probabilities:evidence:arithmetic:)`` for the arguments.
+    public func logPartition(probabilities: Matrix, evidence: [Int: Bool] = [:],
+                             arithmetic: CircuitArithmetic = .automatic) throws -> [Double] {
         try checkLeafProbabilities(probabilities, evidence: evidence)
         var out = [Double](repeating: 0, count: probabilities.rows)
-        var evaluator = CircuitEvaluator(self)
+        var evaluator = CircuitEvaluator(self, arithmetic: arithmetic)
+        let evidenceByVariable = (0..<variableCount).map { evidence[$0] }
         forEachChunk(rows: probabilities.rows, width: evaluator.width) { range in
-            evaluator.setLeaves(count: range.count) { v, positive, target in
-                fillLogLeaf(probabilities, variable: v, positive: positive, evidence: evidence[v], rows: range, into: target)
+            evaluator.evaluate(count: range.count, downward: false) { v, positive, target in
+                fillLeaf(probabilities, variable: v, positive: positive, evidence: evidenceByVariable[v], rows: range, into: target)
             }
-            evaluator.upward(count: range.count)
             for (b, i) in range.enumerated() { out[i] = evaluator.logValue(node: root, row: b) }
         }
         return out
@@ -90,20 +91,20 @@ func forEachChunk(rows: Int, width: Int, _ body: (Range<Int>) -> Void) {
     }
 }
 
-/// Writes `log λ` for one leaf over `rows` of a probability matrix: `log p` or `log(1 − p)`,
-/// or the evidence's 0 / −∞.
-func fillLogLeaf(_ p: Matrix, variable v: Int, positive: Bool, evidence: Bool?, rows: Range<Int>,
-                 into target: UnsafeMutablePointer<Double>) {
+/// Writes the leaf values `λ` for one literal over `rows` of a probability matrix: `p` or
+/// `1 − p`, or the evidence's 1 / 0.
+func fillLeaf(_ p: Matrix, variable v: Int, positive: Bool, evidence: Bool?, rows: Range<Int>,
+              into target: UnsafeMutablePointer<Double>) {
     if let observed = evidence, observed != positive {
-        for b in 0..<rows.count { target[b] = -.infinity }
+        for b in 0..<rows.count { target[b] = 0 }
         return
     }
     p.storage.withUnsafeBufferPointer { s in
         let column = s.baseAddress! + v * p.rows + rows.lowerBound
         if positive {
-            for b in 0..<rows.count { target[b] = log(column[b]) }
+            for b in 0..<rows.count { target[b] = column[b] + 0 }       // turns -0.0 into +0.0
         } else {
-            for b in 0..<rows.count { target[b] = log1p(-column[b]) }
+            for b in 0..<rows.count { target[b] = 1 - column[b] }
         }
     }
 }

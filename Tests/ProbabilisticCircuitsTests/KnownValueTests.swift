@@ -132,4 +132,20 @@ import Testing
         #expect(abs(m.marginals[0, 0] - other.marginals[0, 0]) < 1e-15)
         #expect(try kb.compile().map(\.name) == ["one", "two"])
     }
+
+    /// Where linear arithmetic would overflow (weights of 500 per rule) or lose precision
+    /// (subnormal leaves), the checked linear pass falls back to log space and agrees with it.
+    @Test func automaticArithmeticFallsBackToLogSpace() throws {
+        let kb = try KnowledgeBase.parse("variables: a b c\na => b  w=500\nb => c  w=500\na | c  w=2")
+        let circuit = try kb.compile(circuit: "main")
+        let subnormal = Double.leastNonzeroMagnitude * 1000      // about 5e-321
+        let p = try Matrix([[0.3, 0.6, 0.2], [subnormal, 0.5, 0.5], [0.25, subnormal / 100, 1 - 1e-16]])
+        let fast = try circuit.marginals(probabilities: p)
+        let reference = try circuit.marginals(probabilities: p, arithmetic: .logSpace)
+        for i in 0..<3 {
+            #expect(fast.logPartition[i].isFinite && abs(fast.logPartition[i] - reference.logPartition[i]) <= 1e-12 * abs(reference.logPartition[i]))
+            for j in 0..<3 { #expect(abs(fast.marginals[i, j] - reference.marginals[i, j]) <= 1e-12 * reference.marginals[i, j]) }
+        }
+        #expect(fast.logPartition[0] > 999)
+    }
 }

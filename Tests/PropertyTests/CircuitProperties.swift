@@ -76,7 +76,8 @@ import ProbabilisticCircuits
     }
 
     /// Z and all marginals agree with enumeration to 1e-12 relative, for random rule sets of up
-    /// to 16 variables, random leaves (some exactly 0 or 1) and random evidence; the compiled
+    /// to 16 variables, random leaves (some exactly 0 or 1) and random evidence, in both
+    /// arithmetics; the compiled
     /// circuit validates; an unsatisfiable hard set is rejected exactly when enumeration finds
     /// no assignment satisfying it.
     @Test func marginalsEqualBruteForce() async {
@@ -102,15 +103,17 @@ import ProbabilisticCircuits
             var evidence: [Int: Bool] = [:]
             if rng.nextUniform() < 0.3 { evidence[rng.nextInt(below: n)] = rng.nextUniform() < 0.5 }
             let reference = Self.bruteForce(rules: rules, p: p, evidence: evidence)
-            let m = try circuit.marginals(probabilities: try Matrix([p]), evidence: evidence)
-            if reference.z == 0 {
-                #expect(m.logPartition[0] == -.infinity)
-                return
-            }
-            #expect(abs(m.logPartition[0] - log(reference.z)) <= 1e-12, "log Z \(m.logPartition[0]) vs \(log(reference.z))")
-            for j in 0..<n {
-                #expect(abs(m.marginals[0, j] - reference.marginals[j]) <= 1e-12 * reference.marginals[j],
-                        "variable \(j): \(m.marginals[0, j]) vs \(reference.marginals[j])")
+            for arithmetic in [CircuitArithmetic.automatic, .logSpace] {
+                let m = try circuit.marginals(probabilities: try Matrix([p]), evidence: evidence, arithmetic: arithmetic)
+                if reference.z == 0 {
+                    #expect(m.logPartition[0] == -.infinity)
+                    continue
+                }
+                #expect(abs(m.logPartition[0] - log(reference.z)) <= 1e-12, "\(arithmetic): log Z \(m.logPartition[0]) vs \(log(reference.z))")
+                for j in 0..<n {
+                    #expect(abs(m.marginals[0, j] - reference.marginals[j]) <= 1e-12 * reference.marginals[j],
+                            "\(arithmetic), variable \(j): \(m.marginals[0, j]) vs \(reference.marginals[j])")
+                }
             }
         }
     }
