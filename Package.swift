@@ -50,7 +50,11 @@ let package = Package(
         ),
         .target(name: "ProbabilisticCircuits", dependencies: ["SuretyNumerics", "SuretyData"], exclude: ["README.md"]),
         .target(name: "Conformal", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
-        .target(name: "Surety", dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "Conformal"], exclude: ["README.md"]),
+        .target(
+            name: "Surety",
+            dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],
+            exclude: ["README.md"]
+        ),
 
         .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),

@@ -1,5 +1,6 @@
 import Foundation
 import SuretyData
+import SuretyNumerics
 import Testing
 @testable import ProbabilisticCircuits
 
@@ -99,5 +100,31 @@ import Testing
         #expect(throws: DataError.self) { try KnowledgeBase(variables: vars, rules: [Rule(consequent: [Literal(0)], weight: .soft(.infinity))]) }
         #expect(throws: DataError.self) { try KnowledgeBase(variables: vars + vars, rules: []) }
         #expect(throws: DataError.self) { try KnowledgeBase(variables: [], rules: []) }
+    }
+
+    /// The module README's example, as written.
+    @Test func readmeExample() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("signs-\(UUID().uuidString).rules")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try """
+            # one item per line; '#' starts a comment
+            classes:  stop yield
+            concepts: octagon triangle
+            stop => octagon            w=1.5   pc=shape
+            yield => triangle          w=1.5   pc=shape
+            stop & yield => octagon    w=hard  pc=shape
+            stop => !triangle          w=2
+            octagon | triangle         w=0.5   pc=shape
+            """.write(to: url, atomically: true, encoding: .utf8)
+        let knowledge = try KnowledgeBase(contentsOf: url)
+        let shape = try knowledge.compile(circuit: "shape")
+        let p = try Matrix([[0.9, 0.05, 0.02, 0.3]])
+        let result = try shape.marginals(probabilities: p)
+        let given = try shape.marginals(probabilities: p, evidence: [knowledge.index(of: "octagon")!: true])
+        #expect(given.marginals[0, 2] == 1)
+        let low = try Matrix([[0.85, 0.0, 0.0, 0.25]]), high = try Matrix([[0.95, 0.1, 0.05, 0.35]])
+        let box = try shape.marginalBounds(lower: low, upper: high)
+        #expect(box.kinds == [BoundKind](repeating: .exactByVertexEnumeration, count: 4))
+        for j in 0..<4 { #expect(box.lower[0, j] <= result.marginals[0, j] && result.marginals[0, j] <= box.upper[0, j]) }
     }
 }

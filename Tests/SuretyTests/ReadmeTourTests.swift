@@ -33,6 +33,19 @@ import Surety
     let error = #expect(throws: DataError.self) { try NumericTable.readCSV(url: dataURL, options: .init(label: .name("y"))) }
     #expect(error?.description == "\(dataURL.path):2:3: found 'n/a' in column 'x2'; expected a decimal number such as 3.25 or -1e-4")
 
+    // Weighted knowledge compiled to a circuit.
+    let knowledge = try KnowledgeBase.parse("""
+        classes: stop
+        concepts: octagon
+        stop => octagon  w=1.5  pc=shape
+        """)
+    let shape = try knowledge.compile(circuit: "shape")
+    let corrected = try shape.marginals(probabilities: Matrix([[0.9, 0.0]]))
+    #expect(abs(corrected.marginals[0, 0] - 0.667572) < 5e-7)
+    let box = try shape.marginalBounds(lower: Matrix([[0.85, 0.0]]), upper: Matrix([[0.95, 0.05]]))
+    #expect(abs(box.lower[0, 0] - 0.558383) < 5e-7 && abs(box.upper[0, 0] - 0.832706) < 5e-7)
+    #expect(box.kinds[0] == .exactByMonotonicity)
+
     // Every result ends in a certificate.
     let cert = Certificate(kind: "example.bound", claim: "…", parameters: ["delta": 0.002],
                            results: ["lower": .number(ci.lowerBound), "upper": .number(ci.upperBound)])
