@@ -1,10 +1,12 @@
 """Split-conformal classification against MAPIE and crepes on the same arrays.
 
 10 classes, n_cal = n_test = 100 000 (defaults), probabilities from a softmax of Gaussian
-logits, labels drawn from those probabilities (seed 2026). Times calibrate + predict for LAC
-and deterministic APS (MAPIE's "aps" with include_last_label=False, the rule {y : S(y) ≤ q}; crepes has no APS, so
-it is timed on LAC only, with its hinge score, in one run), best of 5, and checks that the prediction
-sets are identical to Surety's.
+logits, labels drawn from those probabilities (seed 2026). Times calibrate + predict, best of
+5, and checks that the prediction sets are identical to Surety's, for LAC, deterministic APS
+(MAPIE's "aps" with include_last_label=False; MAPIE randomizes the calibration scores anyway,
+so these sets differ by design) and randomized APS (include_last_label="randomized", with
+MAPIE's uniforms replayed on the Swift side). crepes has no APS; it is timed on LAC only, with
+its hinge score, in one run. Coverage and mean set size of both sides are printed too.
 
     cd Benchmarks
     swift build -c release --product conformal-bench
@@ -17,6 +19,9 @@ import tempfile
 import time
 
 import numpy as np
+
+
+SEED = 2026
 
 
 def best_of(f, runs=5):
@@ -55,30 +60,41 @@ def main():
     probs = np.exp(logits - logits.max(axis=1, keepdims=True))
     probs /= probs.sum(axis=1, keepdims=True)
     labels = (rng.random((2 * n, 1)) > probs.cumsum(axis=1)).sum(axis=1)
-    cal_p, test_p, cal_y = probs[:n], probs[n:], labels[:n]
+    cal_p, test_p, cal_y, test_y = probs[:n], probs[n:], labels[:n], labels[n:]
 
     with tempfile.TemporaryDirectory() as d:
         np.save(os.path.join(d, "cal_probs.npy"), cal_p)
         np.save(os.path.join(d, "cal_labels.npy"), cal_y.astype(np.int64))
         np.save(os.path.join(d, "test_probs.npy"), test_p)
+        # MAPIE draws its APS uniforms from a fresh RandomState(SEED) at calibration and again at
+        # prediction; Surety replays the same numbers.
+        np.save(os.path.join(d, "cal_uniforms.npy"), np.random.RandomState(SEED).uniform(size=n))
+        np.save(os.path.join(d, "test_uniforms.npy"), np.random.RandomState(SEED).uniform(size=n))
         binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".build", "release", "conformal-bench")
         out = subprocess.run([binary, d], check=True, capture_output=True, text=True).stdout
         surety_time = {line.split()[0]: float(line.split()[1]) for line in out.splitlines()}
-        surety_sets = {s: np.load(os.path.join(d, f"surety_{s}_sets.npy")).astype(bool) for s in ("lac", "aps")}
+        surety_sets = {s: np.load(os.path.join(d, f"surety_{s}_sets.npy")).astype(bool) for s in ("lac", "aps", "aps-randomized")}
 
     import mapie
     from mapie.classification import SplitConformalClassifier
-    rows = []
-    for score in ("lac", "aps"):
+    rows, extras = [], []
+    # MAPIE's "aps" always randomizes its calibration scores; include_last_label=False then
+    # applies that threshold to deterministic test scores, a mixture Surety does not offer, so
+    # the sets cannot match Surety's deterministic APS. "randomized" is the consistent rule.
+    for name, score, last in (("lac", "lac", None), ("aps", "aps", False), ("aps-randomized", "aps", "randomized")):
         def run():
-            model = SplitConformalClassifier(estimator=Lookup(probs), confidence_level=1 - alpha, conformity_score=score, prefit=True)
+            model = SplitConformalClassifier(estimator=Lookup(probs), confidence_level=1 - alpha, conformity_score=score,
+                                             prefit=True, random_state=SEED)
             model.conformalize(np.arange(n).reshape(-1, 1), cal_y)
-            params = {"include_last_label": False} if score == "aps" else None
+            params = {"include_last_label": last} if last is not None else None
             _, sets = model.predict_set(np.arange(n, 2 * n).reshape(-1, 1), conformity_score_params=params)
             return sets[:, :, 0]
         t, sets = best_of(run)
-        same = np.array_equal(sets, surety_sets[score])
-        rows.append((f"MAPIE {mapie.__version__}", score, t, surety_time[score], same, (sets != surety_sets[score]).any(axis=1).sum()))
+        same = np.array_equal(sets, surety_sets[name])
+        rows.append((f"MAPIE {mapie.__version__}", name, t, surety_time[name], same, (sets != surety_sets[name]).any(axis=1).sum()))
+        coverage = {"peer": sets[np.arange(n), test_y].mean(), "Surety": surety_sets[name][np.arange(n), test_y].mean()}
+        size = {"peer": sets.sum(axis=1).mean(), "Surety": surety_sets[name].sum(axis=1).mean()}
+        extras.append(f"{name:15s} coverage MAPIE {coverage['peer']:.4f} Surety {coverage['Surety']:.4f};  mean size MAPIE {size['peer']:.4f} Surety {size['Surety']:.4f}")
 
     import crepes
     from crepes import ConformalClassifier
@@ -92,9 +108,12 @@ def main():
                  (sets != surety_sets["lac"]).any(axis=1).sum()))
 
     print(f"10 classes, n_cal = n_test = {n}, alpha = {alpha}; best of 5 runs of calibrate + predict")
-    print(f"{'peer':14s} {'score':5s} {'peer (s)':>9s} {'Surety (s)':>11s} {'speed-up':>9s}  identical sets")
+    print(f"{'peer':14s} {'score':15s} {'peer (s)':>9s} {'Surety (s)':>11s} {'speed-up':>9s}  identical sets")
     for peer, score, tp, ts, same, differing in rows:
-        print(f"{peer:14s} {score:5s} {tp:9.4f} {ts:11.4f} {tp / ts:8.1f}x  {same} ({differing} samples differ)")
+        print(f"{peer:14s} {score:15s} {tp:9.4f} {ts:11.4f} {tp / ts:8.1f}x  {same} ({differing} samples differ)")
+    print("test coverage and mean set size on the same test set:")
+    for line in extras:
+        print("  " + line)
 
 
 if __name__ == "__main__":

@@ -34,35 +34,40 @@ public enum ClassificationScore: Sendable, Hashable {
         case .lac:
             for y in 0..<count { out[y] = 1 - probabilities[y] }
         case let .aps(randomized), let .raps(_, _, randomized):
-            if count <= 64 {
-                // Insertion sort by (probability descending, index ascending): fastest for the
-                // handful of classes typical here, and stable, so ties keep index order.
-                for y in 0..<count {
-                    let p = probabilities[y]
-                    var j = y
-                    while j > 0, probabilities[order[j - 1]] < p {
-                        order[j] = order[j - 1]
-                        j -= 1
-                    }
-                    order[j] = y
-                }
-            } else {
-                for y in 0..<count { order[y] = y }
-                var sortable = order  // the buffer value is a let; its elements are mutable
-                sortable.sort { (a: Int, b: Int) -> Bool in
-                    let pa = probabilities[a], pb = probabilities[b]
-                    return pa > pb || (pa == pb && a < b)
-                }
-            }
-            var above = 0.0
             let rapsPenalty: (lambda: Double, kReg: Int)? = {
                 if case let .raps(lambda, kReg, _) = self { return (lambda, kReg) } else { return nil }
             }()
+            if count <= Self.pairwiseClassLimit {
+                // Pairwise, in label-index order: the same sums as the batch kernels.
+                for y in 0..<count {
+                    let own = probabilities[y]
+                    var above = 0.0, rank = 0.0
+                    for j in 0..<count where j != y {
+                        let x = probabilities[j]
+                        let before = j < y ? x >= own : x > own
+                        above += before ? x : 0
+                        rank += before ? 1 : 0
+                    }
+                    // The same expression as the batch kernels' `finish`.
+                    var s = above + (randomized ? (1 - u) * own : own)
+                    if let (lambda, kReg) = rapsPenalty { s += lambda * max(0, rank + 1 - Double(kReg)) }
+                    out[y] = s
+                }
+                return
+            }
+            // Sort by (probability descending, index ascending), then accumulate in rank order.
+            for y in 0..<count { order[y] = y }
+            var sortable = order  // the buffer value is a let; its elements are mutable
+            sortable.sort { (a: Int, b: Int) -> Bool in
+                let pa = probabilities[a], pb = probabilities[b]
+                return pa > pb || (pa == pb && a < b)
+            }
+            var above = 0.0
             for position in 0..<count {
                 let y = order[position]
                 let p = probabilities[y]
                 var s = above + (randomized ? (1 - u) * p : p)
-                if let (lambda, kReg) = rapsPenalty { s += lambda * Double(max(0, position + 1 - kReg)) }
+                if let (lambda, kReg) = rapsPenalty { s += lambda * max(0, Double(position) + 1 - Double(kReg)) }
                 out[y] = s
                 above += p
             }
@@ -70,10 +75,9 @@ public enum ClassificationScore: Sendable, Hashable {
     }
 
     /// Computes the scores of every label of each sample of a column-major `rows × classes`
-    /// probability matrix and hands them to `body(sample, scores)`, drawing one uniform per
-    /// sample for randomized scores (in sample order, so runs are reproducible).
-    func forEachSample(of p: UnsafeBufferPointer<Double>, rows: Int, classes: Int,
-                       using generator: inout some RandomNumberGenerator,
+    /// probability matrix and hands them to `body(sample, scores)`; `uniforms` holds one draw
+    /// per sample for randomized scores (empty otherwise).
+    func forEachSample(of p: UnsafeBufferPointer<Double>, rows: Int, classes: Int, uniforms: [Double],
                        _ body: (Int, UnsafeMutableBufferPointer<Double>) -> Void) {
         var row = [Double](repeating: 0, count: classes), out = row
         var order = [Int](repeating: 0, count: classes)
@@ -82,8 +86,7 @@ public enum ClassificationScore: Sendable, Hashable {
                 order.withUnsafeMutableBufferPointer { ord in
                     for i in 0..<rows {
                         for y in 0..<classes { r[y] = p[i + y * rows] }
-                        let u = isRandomized ? generator.nextUniform() : 0
-                        scores(UnsafeBufferPointer(r), u: u, order: ord, into: o)
+                        scores(UnsafeBufferPointer(r), u: uniforms.isEmpty ? 0 : uniforms[i], order: ord, into: o)
                         body(i, o)
                     }
                 }

@@ -86,21 +86,22 @@ public struct SplitConformalClassifier: Sendable {
     ///   - labels: the true labels, in `0..<K`.
     ///   - generator: the source of the per-sample uniforms of randomized scores.
     /// - Throws: `NumericsError` for mismatched sizes, labels out of range, or probabilities
-    ///   that are not finite numbers in [0, 1].
+    ///   that are not finite numbers in [0, 1] among those the score reads (LAC reads only
+    ///   each sample's probability of its own label; APS and RAPS read every entry).
+    /// - Complexity: O(n·K), vectorized across samples and spread over the available cores
+    ///   for large batches (results do not depend on the number of cores); O(n·K log K)
+    ///   above 32 classes. The threshold is selected in O(n).
     public func calibrate(probabilities: Matrix, labels: [Int], using generator: inout some RandomNumberGenerator) throws -> CalibratedConformalClassifier {
         let n = probabilities.rows, classes = probabilities.columns
         try Self.validate(probabilities, labels: labels)
         var calibrationScores = [Double](repeating: 0, count: n)
-        probabilities.storage.withUnsafeBufferPointer { p in
-            if score == .lac {
-                // 1 − π_y read straight from the column-major matrix.
-                for i in 0..<n { calibrationScores[i] = 1 - p[i + labels[i] * n] }
-                return
-            }
-            score.forEachSample(of: p, rows: n, classes: classes, using: &generator) { i, scores in
-                calibrationScores[i] = scores[labels[i]]
+        let uniforms = score.uniforms(count: n, using: &generator)
+        let valid = probabilities.storage.withUnsafeBufferPointer { p in
+            calibrationScores.withUnsafeMutableBufferPointer { out in
+                score.labelScores(p, rows: n, classes: classes, labels: labels, uniforms: uniforms, into: out)
             }
         }
+        if !valid { throw Self.rangeError(probabilities) }
         let thresholds: [Double]
         var counts = [Int](repeating: n, count: 1)
         switch mode {
@@ -115,19 +116,23 @@ public struct SplitConformalClassifier: Sendable {
         return CalibratedConformalClassifier(configuration: self, classes: classes, thresholds: thresholds, calibrationCounts: counts)
     }
 
-    static func validate(_ probabilities: Matrix, labels: [Int]?) throws {
-        if let labels, labels.count != probabilities.rows {
+    static func validate(_ probabilities: Matrix, labels: [Int]) throws {
+        if labels.count != probabilities.rows {
             throw NumericsError.dimensionMismatch(operation: "conformal calibration", seen: "\(labels.count) labels for \(probabilities.rows) samples",
                                                   expected: "one label per sample")
         }
-        if let labels, let k = labels.firstIndex(where: { $0 < 0 || $0 >= probabilities.columns }) {
+        if let k = labels.firstIndex(where: { $0 < 0 || $0 >= probabilities.columns }) {
             throw NumericsError.domain(function: "conformal calibration", value: "label \(labels[k]) of sample \(k)",
                                        expected: "a label in 0..<\(probabilities.columns)")
         }
-        if let k = probabilities.storage.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw NumericsError.domain(function: "conformal classifier", value: "probability \(probabilities.storage[k]) of sample \(k % max(probabilities.rows, 1))",
-                                       expected: "probabilities in [0, 1]")
-        }
+    }
+
+    /// The error for the first probability outside [0, 1] (the scoring kernels detect that
+    /// one exists while they compute, so valid data are read once).
+    static func rangeError(_ probabilities: Matrix) -> NumericsError {
+        let k = probabilities.storage.firstIndex { !($0 >= 0 && $0 <= 1) } ?? 0
+        return NumericsError.domain(function: "conformal classifier", value: "probability \(probabilities.storage[k]) of sample \(k % max(probabilities.rows, 1))",
+                                    expected: "probabilities in [0, 1]")
     }
 }
 
@@ -149,29 +154,23 @@ public struct CalibratedConformalClassifier: Sendable {
     ///
     /// - Throws: `NumericsError` when the number of classes differs from calibration or a
     ///   probability is outside [0, 1].
-    /// - Complexity: O(m·K) for LAC; O(m·K log K) for APS and RAPS.
+    /// - Complexity: O(m·K) for LAC; O(m·K²) for APS and RAPS up to 32 classes, vectorized
+    ///   across samples and spread over the available cores for large batches (results do
+    ///   not depend on the number of cores); O(m·K log K) beyond.
     public func predict(probabilities: Matrix, using generator: inout some RandomNumberGenerator) throws -> PredictionSets {
         guard probabilities.columns == classes else {
             throw NumericsError.dimensionMismatch(operation: "conformal prediction", seen: "\(probabilities.columns) classes",
                                                   expected: "\(classes) classes, as in calibration")
         }
-        try SplitConformalClassifier.validate(probabilities, labels: nil)
         let m = probabilities.rows
         let score = configuration.score
         var sets = PredictionSets(count: m, classes: classes)
+        let uniforms = score.uniforms(count: m, using: &generator)
+        var valid = true
         probabilities.storage.withUnsafeBufferPointer { p in
             sets.membership.withUnsafeMutableBufferPointer { member in
-                if score == .lac {
-                    // Column by column: label y is kept when 1 − π_y ≤ q_y.
-                    for y in 0..<classes {
-                        let q = threshold(for: y)
-                        for i in 0..<m { member[y * m + i] = 1 - p[i + y * m] <= q }
-                    }
-                } else {
-                    score.forEachSample(of: p, rows: m, classes: classes, using: &generator) { i, scores in
-                        for y in 0..<classes { member[y * m + i] = scores[y] <= threshold(for: y) }
-                    }
-                }
+                valid = score.fillMembership(p, rows: m, classes: classes, uniforms: uniforms, threshold: threshold(for:), into: member)
+                guard valid else { return }
                 guard !configuration.allowEmpty, classes > 0 else { return }
                 // Empty sets get the top-ranked label: highest probability, lowest index on ties.
                 for i in 0..<m {
@@ -184,6 +183,7 @@ public struct CalibratedConformalClassifier: Sendable {
                 }
             }
         }
+        guard valid else { throw SplitConformalClassifier.rangeError(probabilities) }
         return sets
     }
 }

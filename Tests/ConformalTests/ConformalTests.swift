@@ -33,6 +33,29 @@ import SuretyNumerics
         #expect(throws: NumericsError.self) { try ConformalThreshold.rank(count: 10, alpha: 1.5, guarantee: .marginal) }
     }
 
+    /// Radix selection equals sorting for every rank, on values that stress the bit-pattern
+    /// order: negatives, both zeros, infinities, subnormals, heavy ties, and long runs sharing
+    /// their top 48 bits.
+    @Test func kthSmallestMatchesSortingOnAwkwardValues() {
+        var rng = RandomStream(seed: 8)
+        let special: [Double] = [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+                                 .greatestFiniteMagnitude, -1, 1, 1.0000000000000002, 0.9999999999999999]
+        for n in [1, 5, 33, 200, 5000] {
+            let values: [Double] = (0..<n).map { _ in
+                switch rng.nextInt(below: 4) {
+                case 0: return special[rng.nextInt(below: special.count)]
+                case 1: return Double(rng.nextInt(below: 5)) - 2                       // ties
+                case 2: return 0.5 + Double(rng.nextInt(below: 1 << 16)) * 0x1p-53     // same top 48 bits
+                default: return (rng.nextUniform() - 0.5) * 1e6
+                }
+            }
+            let sorted = values.sorted()
+            for k in Set([1, n, (n + 1) / 2, max(1, n * 9 / 10)] + (0..<20).map { _ in 1 + rng.nextInt(below: n) }) {
+                #expect(ConformalThreshold.kthSmallest(values, k) == sorted[k - 1], "n \(n) k \(k)")
+            }
+        }
+    }
+
     @Test func pacRanks() throws {
         let n = 1000, alpha = 0.1, nu = 0.05
         let marginal = try #require(ConformalThreshold.rank(count: n, alpha: alpha))
@@ -62,7 +85,7 @@ import SuretyNumerics
     }
 
     @Test func apsOnManyClassesTakesTheSortPath() {
-        // K = 70 > 64 uses the O(K log K) sort; check against the definition, with ties.
+        // K = 70 > 32 uses the O(K log K) sort; check against the definition, with ties.
         var rng = RandomStream(seed: 5)
         var p = (0..<70).map { _ in Double(rng.nextInt(below: 20) + 1) }
         let total = p.reduce(0, +)
@@ -70,6 +93,47 @@ import SuretyNumerics
         for y in 0..<70 {
             let above = (0..<70).filter { p[$0] > p[y] || (p[$0] == p[y] && $0 < y) }.reduce(0.0) { $0 + p[$1] }
             #expect(abs(ClassificationScore.aps(randomized: false).score(probabilities: p, label: y) - (above + p[y])) < 1e-12)
+        }
+    }
+
+    /// The batch kernels (pairwise up to 32 classes, sorted beyond) give bit-for-bit the
+    /// per-sample scores, with ties and randomization, so calibration and test points are
+    /// scored by the same function.
+    @Test(arguments: [3, 10, 32, 40])
+    func batchScoresEqualPerSampleScores(classes: Int) {
+        var rng = RandomStream(seed: UInt64(classes))
+        let n = 300
+        // Probabilities on a coarse grid, so ties are frequent.
+        var rows = [[Double]]()
+        for _ in 0..<n {
+            let w = (0..<classes).map { _ in Double(rng.nextInt(below: 4)) + 1 }
+            let total = w.reduce(0, +)
+            rows.append(w.map { $0 / total })
+        }
+        let p = try! Matrix(rows)
+        let labels = (0..<n).map { _ in rng.nextInt(below: classes) }
+        for score in [ClassificationScore.lac, .aps(randomized: false), .aps(randomized: true),
+                      .raps(lambda: 0.07, kReg: 2, randomized: false), .raps(lambda: 0.07, kReg: 2, randomized: true)] {
+            var draw = RandomStream(seed: 99)
+            let u = score.uniforms(count: n, using: &draw)
+            var batch = [Double](repeating: 0, count: n)
+            let validScores = p.storage.withUnsafeBufferPointer { buffer in
+                batch.withUnsafeMutableBufferPointer { score.labelScores(buffer, rows: n, classes: classes, labels: labels, uniforms: u, into: $0) }
+            }
+            #expect(validScores)
+            let thresholds = (0..<classes).map { _ in rng.nextUniform() * 1.5 }
+            var member = [Bool](repeating: false, count: n * classes)
+            let validMembers = p.storage.withUnsafeBufferPointer { buffer in
+                member.withUnsafeMutableBufferPointer { score.fillMembership(buffer, rows: n, classes: classes, uniforms: u, threshold: { thresholds[$0] }, into: $0) }
+            }
+            #expect(validMembers)
+            for i in 0..<n {
+                let ui = u.isEmpty ? 0 : u[i]
+                #expect(batch[i] == score.score(probabilities: rows[i], label: labels[i], u: ui), "\(score) sample \(i)")
+                for y in 0..<classes {
+                    #expect(member[y * n + i] == (score.score(probabilities: rows[i], label: y, u: ui) <= thresholds[y]), "\(score) sample \(i) label \(y)")
+                }
+            }
         }
     }
 
@@ -168,6 +232,26 @@ import SuretyNumerics
         #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: Matrix([[0.5, 0.5]]), labels: [2], using: &rng) }
         #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: Matrix([[1.5, -0.5]]), labels: [0], using: &rng) }
         #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: Matrix([[0.5, 0.5]]), labels: [0, 1], using: &rng) }
+        // Out-of-range or NaN probabilities anywhere the scores read, in every kernel (LAC,
+        // pairwise APS, sorted APS beyond 32 classes), for calibration and prediction.
+        for classes in [3, 40] {
+            var rows = [[Double]](repeating: [Double](repeating: 1 / Double(classes), count: classes), count: 20)
+            let labels = [Int](repeating: 0, count: 20)
+            for score in [ClassificationScore.lac, .aps(randomized: false), .raps(lambda: 0.1, kReg: 1, randomized: true)] {
+                let model = try! SplitConformalClassifier(score: score, alpha: 0.2).calibrate(probabilities: Matrix(rows), labels: labels, using: &rng)
+                for bad in [Double.nan, -0.25, 1.5] {
+                    var broken = rows
+                    broken[17][0] = bad
+                    let error = #expect(throws: NumericsError.self) { try model.predict(probabilities: Matrix(broken), using: &rng) }
+                    #expect(error?.description.contains("sample 17") == true, "\(score) \(classes) \(bad)")
+                    #expect(throws: NumericsError.self) {
+                        try SplitConformalClassifier(score: score, alpha: 0.2).calibrate(probabilities: Matrix(broken), labels: labels, using: &rng)
+                    }
+                }
+            }
+            rows[3][1] = -0.0        // minus zero is a valid probability
+            #expect(throws: Never.self) { try SplitConformalClassifier(score: .aps(randomized: false), alpha: 0.2).calibrate(probabilities: Matrix(rows), labels: labels, using: &rng) }
+        }
     }
 
     @Test func metricsOfAHandExample() {
