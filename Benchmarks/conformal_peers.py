@@ -5,7 +5,7 @@ logits, labels drawn from those probabilities (seed 2026). Times calibrate + pre
 5, and checks that the prediction sets are identical to Surety's, for LAC, deterministic APS
 (MAPIE's "aps" with include_last_label=False; MAPIE randomizes the calibration scores anyway,
 so these sets differ by design) and randomized APS (include_last_label="randomized", with
-MAPIE's uniforms replayed on the Swift side). crepes has no APS; it is timed on LAC only, with
+MAPIE's uniforms passed to the Swift side). crepes has no APS; it is timed on LAC only, with
 its hinge score, in one run. Coverage and mean set size of both sides are printed too.
 
     cd Benchmarks
@@ -67,7 +67,7 @@ def main():
         np.save(os.path.join(d, "cal_labels.npy"), cal_y.astype(np.int64))
         np.save(os.path.join(d, "test_probs.npy"), test_p)
         # MAPIE draws its APS uniforms from a fresh RandomState(SEED) at calibration and again at
-        # prediction; Surety replays the same numbers.
+        # prediction; Surety is given the same numbers.
         np.save(os.path.join(d, "cal_uniforms.npy"), np.random.RandomState(SEED).uniform(size=n))
         np.save(os.path.join(d, "test_uniforms.npy"), np.random.RandomState(SEED).uniform(size=n))
         binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".build", "release", "conformal-bench")

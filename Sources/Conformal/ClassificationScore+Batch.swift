@@ -8,6 +8,8 @@
 /// the mass above a label summed in label-index order for up to ``pairwiseClassLimit``
 /// classes, in rank order beyond — so calibration and test points are scored by exactly the
 /// same function, to the last bit, as the coverage guarantee requires.
+import SuretyNumerics
+
 extension ClassificationScore {
     /// Up to this many classes, scores compare labels pairwise rather than sorting.
     static let pairwiseClassLimit = 32
@@ -26,9 +28,16 @@ extension ClassificationScore {
         }
     }
 
-    /// One uniform per sample, in sample order, for randomized scores (empty otherwise).
-    func uniforms(count: Int, using generator: inout some RandomNumberGenerator) -> [Double] {
-        isRandomized ? (0..<count).map { _ in generator.nextUniform() } : []
+    /// Checks that `uniforms` holds one draw in [0, 1] per sample for a randomized score, and
+    /// nothing for a deterministic one.
+    func checkUniforms(_ uniforms: [Double], samples: Int) throws {
+        guard uniforms.count == (isRandomized ? samples : 0) else {
+            throw NumericsError.dimensionMismatch(operation: "conformal scores", seen: "\(uniforms.count) uniforms for \(samples) samples",
+                                                  expected: isRandomized ? "one uniform per sample" : "none (the score is deterministic)")
+        }
+        if let k = uniforms.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw NumericsError.domain(function: "conformal scores", value: "uniform \(uniforms[k]) of sample \(k)", expected: "a number in [0, 1]")
+        }
     }
 
     /// The final score from the mass above the label, its rank and its own probability —
@@ -62,6 +71,17 @@ extension ClassificationScore {
     /// Whether every lane lies in [0, 1] (NaN fails both comparisons).
     @inline(__always)
     private static func outside(_ x: Lanes) -> SIMDMask<SIMD8<Int64>> { .!((x .>= 0) .& (x .<= 1)) }
+
+    /// Writes the lanes of a mask as `Bool`s: one 8-byte store for a full vector.
+    @inline(__always)
+    private static func store(_ mask: SIMDMask<SIMD8<Int64>>, to target: UnsafeMutablePointer<Bool>, count: Int) {
+        if count == 8 {
+            let bytes = SIMD8<UInt8>(truncatingIfNeeded: SIMD8<Int64>.zero.replacing(with: 1, where: mask))
+            UnsafeMutableRawPointer(target).storeBytes(of: bytes, as: SIMD8<UInt8>.self)
+        } else {
+            for k in 0..<count { target[k] = mask[k] }
+        }
+    }
 
     /// The score of each sample's own label: `out[i] = S(π_i, labels[i]; u_i)`.
     ///
@@ -145,8 +165,7 @@ extension ClassificationScore {
                         let lanes = min(8, range.upperBound - i)
                         let x = Self.load(column + i, count: lanes)
                         bad .|= Self.outside(x)
-                        let keep = 1 - x .<= q
-                        for k in 0..<lanes { mp.base[y * m + i + k] = keep[k] }
+                        Self.store(1 - x .<= q, to: mp.base + y * m + i, count: lanes)
                         i += lanes
                     }
                 }
@@ -200,8 +219,7 @@ extension ClassificationScore {
                             }
                             let uniform = randomized ? Self.load(up!.base + i, count: lanes) : .zero
                             let s = Self.finish(above: above, rank: rank, own: o, u: uniform, randomized: randomized, raps: raps)
-                            let keep = s .<= q
-                            for k in 0..<lanes { mp.base[y * m + i + k] = keep[k] }
+                            Self.store(s .<= q, to: mp.base + y * m + i, count: lanes)
                             b += lanes
                         }
                     }

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import SuretyNumerics
 
 /// Splits `0..<count` into consecutive ranges and runs `body` on each, concurrently on the
 /// available cores when the batch is large enough to pay for it.
@@ -7,7 +7,7 @@ import Foundation
 /// Every sample's arithmetic is the same whatever the split, so results do not depend on the
 /// number of cores. Returns whether `body` returned `true` for every range.
 func allBatches(count: Int, minimumBatch: Int = 16_384, _ body: @Sendable (Range<Int>) -> Bool) -> Bool {
-    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    let cores = Processors.usable
     let batches = max(1, min(cores * 2, count / minimumBatch))
     guard batches > 1 else { return body(0..<count) }
     // Batch sizes are multiples of 8, so the eight-lane kernels only meet a ragged tail once.

@@ -91,11 +91,19 @@ public struct SplitConformalClassifier: Sendable {
     /// - Complexity: O(n·K), vectorized across samples and spread over the available cores
     ///   for large batches (results do not depend on the number of cores); O(n·K log K)
     ///   above 32 classes. The threshold is selected in O(n).
+    @inlinable
     public func calibrate(probabilities: Matrix, labels: [Int], using generator: inout some RandomNumberGenerator) throws -> CalibratedConformalClassifier {
+        try calibrate(probabilities: probabilities, labels: labels,
+                      uniforms: score.isRandomized ? generator.uniforms(count: probabilities.rows) : [])
+    }
+
+    /// Calibrates with given per-sample uniforms for a randomized score (one per sample, in
+    /// [0, 1]; empty for deterministic scores) — e.g. to reproduce another library's draws.
+    public func calibrate(probabilities: Matrix, labels: [Int], uniforms: [Double]) throws -> CalibratedConformalClassifier {
         let n = probabilities.rows, classes = probabilities.columns
         try Self.validate(probabilities, labels: labels)
+        try score.checkUniforms(uniforms, samples: n)
         var calibrationScores = [Double](repeating: 0, count: n)
-        let uniforms = score.uniforms(count: n, using: &generator)
         let valid = probabilities.storage.withUnsafeBufferPointer { p in
             calibrationScores.withUnsafeMutableBufferPointer { out in
                 score.labelScores(p, rows: n, classes: classes, labels: labels, uniforms: uniforms, into: out)
@@ -157,15 +165,23 @@ public struct CalibratedConformalClassifier: Sendable {
     /// - Complexity: O(m·K) for LAC; O(m·K²) for APS and RAPS up to 32 classes, vectorized
     ///   across samples and spread over the available cores for large batches (results do
     ///   not depend on the number of cores); O(m·K log K) beyond.
+    @inlinable
     public func predict(probabilities: Matrix, using generator: inout some RandomNumberGenerator) throws -> PredictionSets {
+        try predict(probabilities: probabilities,
+                    uniforms: configuration.score.isRandomized ? generator.uniforms(count: probabilities.rows) : [])
+    }
+
+    /// Prediction sets with given per-sample uniforms for a randomized score (one per sample,
+    /// in [0, 1]; empty for deterministic scores).
+    public func predict(probabilities: Matrix, uniforms: [Double]) throws -> PredictionSets {
         guard probabilities.columns == classes else {
             throw NumericsError.dimensionMismatch(operation: "conformal prediction", seen: "\(probabilities.columns) classes",
                                                   expected: "\(classes) classes, as in calibration")
         }
         let m = probabilities.rows
         let score = configuration.score
+        try score.checkUniforms(uniforms, samples: m)
         var sets = PredictionSets(count: m, classes: classes)
-        let uniforms = score.uniforms(count: m, using: &generator)
         var valid = true
         probabilities.storage.withUnsafeBufferPointer { p in
             sets.membership.withUnsafeMutableBufferPointer { member in

@@ -196,12 +196,7 @@ struct DecisionDiagram {
                         next.append(contentsOf: started)
                         next.sort()
                     }
-                    let index: Int
-                    if let known = nextIndex[next] {
-                        index = known
-                    } else {
-                        index = nextStates.count
-                        nextIndex[next] = index
+                    let index = try interned(next, in: &nextIndex) {
                         nextStates.append(next)
                         guard nextStates.count <= stateLimit else {
                             throw NumericsError.domain(
@@ -237,20 +232,23 @@ struct DecisionDiagram {
                     let key = Key(level: i,
                                   high: high.map { Edge(target: $0.target, logWeight: $0.logWeight - shift) },
                                   low: low.map { Edge(target: $0.target, logWeight: $0.logWeight - shift) })
-                    let index: Int
-                    if let known = unique[key] {
-                        index = known
-                    } else {
-                        index = nodes.count
-                        unique[key] = index
-                        nodes.append(Node(level: i, high: key.high, low: key.low))
-                    }
+                    let index = interned(key, in: &unique) { nodes.append(Node(level: i, high: key.high, low: key.low)) }
                     return Edge(target: index, logWeight: shift)
                 }
             }
         }
         rootEdge = reduced[0]
     }
+}
+
+/// The index of `key` in `table`; a new key gets the next index (`table.count`) and `added`
+/// runs, so that a parallel array can append the key's payload at that same index.
+func interned<Key: Hashable>(_ key: Key, in table: inout [Key: Int], added: () throws -> Void) rethrows -> Int {
+    if let known = table[key] { return known }
+    let index = table.count
+    table[key] = index
+    try added()
+    return index
 }
 
 extension Array where Element == Int32 {

@@ -92,8 +92,19 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable {
 extension RandomNumberGenerator {
     /// A uniform number in [0, 1): the top 53 bits of `next()` times 2⁻⁵³. Every value is a
     /// multiple of 2⁻⁵³ and each is equally likely.
+    @inlinable
     public mutating func nextUniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// `count` draws of ``nextUniform()``, in order. Inlinable, so a loop over a concrete
+    /// generator is specialized in the caller rather than calling `next()` through a protocol.
+    @inlinable
+    public mutating func uniforms(count: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = nextUniform() }
+            initialized = count
+        }
     }
 
     /// A uniform number in (0, 1): `(k + ½) · 2⁻⁵³` for a uniform 53-bit `k`. Never 0 or 1,

@@ -115,7 +115,7 @@ import SuretyNumerics
         for score in [ClassificationScore.lac, .aps(randomized: false), .aps(randomized: true),
                       .raps(lambda: 0.07, kReg: 2, randomized: false), .raps(lambda: 0.07, kReg: 2, randomized: true)] {
             var draw = RandomStream(seed: 99)
-            let u = score.uniforms(count: n, using: &draw)
+            let u = score.isRandomized ? draw.uniforms(count: n) : []
             var batch = [Double](repeating: 0, count: n)
             let validScores = p.storage.withUnsafeBufferPointer { buffer in
                 batch.withUnsafeMutableBufferPointer { score.labelScores(buffer, rows: n, classes: classes, labels: labels, uniforms: u, into: $0) }
@@ -223,6 +223,25 @@ import SuretyNumerics
                     #expect(sets.size(ofSample: i) == expected.count)
                 }
             }
+        }
+    }
+
+    /// Calibrating with a generator is calibrating with that generator's uniforms, drawn in
+    /// sample order; explicit uniforms are checked.
+    @Test func explicitUniformsMatchTheGenerator() throws {
+        var rng = RandomStream(seed: 21)
+        let (calP, calY) = sample(400, classes: 4, using: &rng)
+        let (testP, _) = sample(100, classes: 4, using: &rng)
+        let classifier = SplitConformalClassifier(score: .aps(randomized: true), alpha: 0.1, allowEmpty: true)
+        var a = RandomStream(seed: 5), b = RandomStream(seed: 5)
+        let viaGenerator = try classifier.calibrate(probabilities: calP, labels: calY, using: &a)
+        let viaUniforms = try classifier.calibrate(probabilities: calP, labels: calY, uniforms: b.uniforms(count: 400))
+        #expect(viaGenerator.thresholds == viaUniforms.thresholds)
+        #expect(try viaGenerator.predict(probabilities: testP, using: &a) == viaUniforms.predict(probabilities: testP, uniforms: b.uniforms(count: 100)))
+        #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: calP, labels: calY, uniforms: [0.5]) }
+        #expect(throws: NumericsError.self) { try classifier.calibrate(probabilities: calP, labels: calY, uniforms: [Double](repeating: 1.5, count: 400)) }
+        #expect(throws: NumericsError.self) {
+            try SplitConformalClassifier(score: .lac, alpha: 0.1).calibrate(probabilities: calP, labels: calY, uniforms: [Double](repeating: 0.5, count: 400))
         }
     }
 

@@ -157,3 +157,11 @@ import Testing
         #expect(abs(gh.integrate { pow($0, 6) } - 15) < 1e-12)
     }
 }
+
+@Test func cpuListsParse() {
+    #expect(Processors.cpuListCount("0-3,8,10-11") == 7)
+    #expect(Processors.cpuListCount("\t0") == 1)
+    #expect(Processors.cpuListCount("3-1") == nil)
+    #expect(Processors.cpuListCount("x") == nil)
+    #expect(Processors.usable >= 1)
+}

@@ -1,7 +1,7 @@
 // The Swift side of conformal_peers.py: split-conformal calibrate + predict with LAC,
 // deterministic APS and randomized APS on the arrays the Python script wrote, timed, with the
 // prediction sets written back as 0/1 indicator matrices for comparison with MAPIE and crepes.
-// Randomized APS replays the uniforms MAPIE draws, so both sides score with the same u.
+// Randomized APS uses the uniforms MAPIE draws, so both sides score with the same u.
 //
 //   conformal-bench DIR      (DIR holds cal_probs.npy, cal_labels.npy, test_probs.npy,
 //                             cal_uniforms.npy, test_uniforms.npy)
@@ -9,17 +9,6 @@ import Conformal
 import Foundation
 import SuretyData
 import SuretyNumerics
-
-/// Returns given uniforms through `nextUniform()`: `next()` puts `u·2⁵³` in the top 53 bits.
-struct Replay: RandomNumberGenerator {
-    let values: [Double]
-    var index = 0
-    init(_ values: [Double]) { self.values = values }
-    mutating func next() -> UInt64 {
-        defer { index += 1 }
-        return UInt64(values[index] * 0x1p53) << 11
-    }
-}
 
 guard CommandLine.arguments.count == 2 else {
     FileHandle.standardError.write(Data("usage: conformal-bench DIR\n".utf8))
@@ -30,18 +19,17 @@ do {
     let calP = try NPY.read(url: dir.appendingPathComponent("cal_probs.npy")).matrix()
     let calY = try NPY.read(url: dir.appendingPathComponent("cal_labels.npy")).values.map { Int($0) }
     let testP = try NPY.read(url: dir.appendingPathComponent("test_probs.npy")).matrix()
-    // The peer's uniforms, replayed exactly (NumPy's doubles are multiples of 2⁻⁵³).
+    // The peer's uniforms, used as given.
     let calU = try NPY.read(url: dir.appendingPathComponent("cal_uniforms.npy")).values
     let testU = try NPY.read(url: dir.appendingPathComponent("test_uniforms.npy")).values
     for (name, score) in [("lac", ClassificationScore.lac), ("aps", .aps(randomized: false)), ("aps-randomized", .aps(randomized: true))] {
         var best = Double.infinity
         var sets: PredictionSets?
         for _ in 0..<5 {
-            var calRNG = Replay(calU), testRNG = Replay(testU)
             let start = DispatchTime.now().uptimeNanoseconds
             let model = try SplitConformalClassifier(score: score, alpha: 0.1, allowEmpty: true)
-                .calibrate(probabilities: calP, labels: calY, using: &calRNG)
-            sets = try model.predict(probabilities: testP, using: &testRNG)
+                .calibrate(probabilities: calP, labels: calY, uniforms: score.isRandomized ? calU : [])
+            sets = try model.predict(probabilities: testP, uniforms: score.isRandomized ? testU : [])
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         }
         guard let sets else { continue }
