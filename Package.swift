@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Certificates", targets: ["Certificates"]),
         .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
         .library(name: "Conformal", targets: ["Conformal"]),
+        .library(name: "COLEP", targets: ["COLEP"]),
         .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
@@ -50,6 +51,7 @@ let package = Package(
         ),
         .target(name: "ProbabilisticCircuits", dependencies: ["SuretyNumerics", "SuretyData"], exclude: ["README.md"]),
         .target(name: "Conformal", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "COLEP", dependencies: ["ProbabilisticCircuits", "Conformal", "SuretyNumerics"], exclude: ["README.md"]),
         .target(
             name: "Surety",
             dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
         .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
         .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),
+        .testTarget(name: "COLEPTests", dependencies: ["COLEP"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

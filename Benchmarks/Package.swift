@@ -37,6 +37,7 @@ let package = Package(
             name: "circuit-bench",
             dependencies: [
                 .product(name: "ProbabilisticCircuits", package: "Surety"),
+                .product(name: "COLEP", package: "Surety"),
                 .product(name: "SuretyNumerics", package: "Surety"),
             ]
         ),

@@ -10,28 +10,10 @@
 // thread; every timing is the best and the median of several runs.
 // With --write-inputs DIR, writes the rules, the probability matrix and our marginals so that
 // circuit_peer.py can recompute them with a truth-table implementation and compare.
+import COLEP
 import Foundation
 import ProbabilisticCircuits
 import SuretyNumerics
-
-/// GTSRB knowledge, spec §1.5: circuit → [(labels, attribute)].
-let gtsrb: [(String, [([Int], Int)])] = [
-    ("shape", [([0], 0), ([1], 1), ([2, 3], 2), ([4, 5, 6, 7, 8, 9, 10, 11], 3)]),
-    ("content", [([2, 7], 4), ([8], 8), ([10], 9), ([11], 10), ([4], 11), ([5], 12)]),
-    ("color", [([0, 2, 3, 6, 7, 8, 10, 11], 5), ([4, 5], 6), ([9], 7)]),
-]
-
-func gtsrbRules(weight: Double) -> String {
-    var text = "# GTSRB knowledge of COLEP (spec colep.md §1.5)\n"
-    text += "classes: " + (0..<12).map { "label\($0)" }.joined(separator: " ") + "\n"
-    text += "concepts: " + (0..<13).map { "attr\($0)" }.joined(separator: " ") + "\n"
-    for (circuit, parts) in gtsrb {
-        for (labels, attribute) in parts {
-            for label in labels { text += "label\(label) => attr\(attribute)  w=\(weight)  pc=\(circuit)\n" }
-        }
-    }
-    return text
-}
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -52,7 +34,7 @@ if let flag = arguments.firstIndex(of: "--write-inputs"), flag + 1 < arguments.c
 }
 let rows = arguments.first.flatMap(Int.init) ?? 100_000
 
-let rulesText = gtsrbRules(weight: 1.5)
+let rulesText = ReferenceKnowledge.gtsrb(weight: 1.5)
 let knowledge = try KnowledgeBase.parse(rulesText, file: "gtsrb.rules")
 var circuits: [ProbabilisticCircuit] = []
 let compileTimes = try (0..<20).map { _ in try seconds { circuits = try knowledge.compile() } }

@@ -1,0 +1,122 @@
+import Conformal
+import ProbabilisticCircuits
+import SuretyNumerics
+
+/// COLEP (Kang, Gürel, Li, Li, ICLR 2024): knowledge-corrected sensor probabilities,
+/// per-variable binary split conformal calibration, and class sets that can be certified
+/// against ℓ2 attacks.
+///
+/// Configure, then ``calibrate(estimates:labels:using:)`` on held-out data with the same
+/// smoothed (Monte-Carlo) sensor estimates that test time will use (spec §3.3: the official
+/// code calibrates on unsmoothed outputs and certifies smoothed ones — two different
+/// functions; not repeated here).
+///
+/// Guarantee (exchangeable calibration and test data): the class set contains the true class
+/// with probability at least `1 − α`; every variable used gets level
+/// `α_j = (α − V·α_cert) / K` (a union bound over the `K` variables whose sets are used,
+/// after reserving `α_cert` for each of the `V` sensors whose smoothing boxes feed the
+/// certified sets; spec §2.4 as corrected in review).
+public struct COLEPPredictor: Sendable {
+    public let correction: KnowledgeCorrection
+    public let alpha: Double
+    public let score: ClassificationScore
+    public let smoothingFailure: Double
+    /// Also calibrate every concept and prune classes that contradict a confident concept set.
+    public let conceptPruning: Bool
+
+    /// - Throws: `NumericsError.domain` for `α ∉ (0, 1)`, a knowledge base without classes, or
+    ///   an `α` too small for the per-sensor reservation `V·α_cert`.
+    public init(correction: KnowledgeCorrection, alpha: Double = 0.1, score: ClassificationScore = .aps(randomized: true),
+                smoothingFailure: Double = 0.001, conceptPruning: Bool = false) throws {
+        guard alpha > 0, alpha < 1 else {
+            throw NumericsError.domain(function: "COLEP", value: "α = \(alpha)", expected: "0 < α < 1")
+        }
+        guard !correction.knowledge.variables(withRole: .class).isEmpty else {
+            throw NumericsError.domain(function: "COLEP", value: "a knowledge base without classes",
+                                       expected: "variables declared on a 'classes:' line")
+        }
+        self.correction = correction
+        self.alpha = alpha
+        self.score = score
+        self.smoothingFailure = smoothingFailure
+        self.conceptPruning = conceptPruning
+        guard variableAlpha > 0 else {
+            throw NumericsError.domain(function: "COLEP", value: "α = \(alpha) with \(correction.knowledge.variables.count) sensors at α_cert = \(smoothingFailure)",
+                                       expected: "α > sensors × α_cert (lower α_cert)")
+        }
+    }
+
+    var knowledge: KnowledgeBase { correction.knowledge }
+    /// Variable indices of the classes, in class-label order.
+    public var classes: [Int] { knowledge.variables(withRole: .class) }
+    /// The variables whose conformal sets are used: the classes, plus the concepts when pruning.
+    public var usedVariables: [Int] { conceptPruning ? classes + knowledge.variables(withRole: .concept) : classes }
+    /// `α_j = (α − V·α_cert) / K`.
+    public var variableAlpha: Double {
+        (alpha - Double(knowledge.variables.count) * smoothingFailure) / Double(usedVariables.count)
+    }
+
+    /// Whether class `c` (a class label) has concept variable `v`: a rule `class ⇒ concept`
+    /// between the two, in any circuit.
+    func classHasConcept(_ c: Int, _ v: Int) -> Bool {
+        let classVariable = classes[c]
+        return knowledge.rules.contains {
+            $0.antecedent == [Literal(classVariable)] && $0.consequent == [Literal(v)]
+        }
+    }
+
+    /// The binary truth of variable `v` for a sample of class `c`.
+    func truth(of v: Int, forClass c: Int) -> Int {
+        if knowledge.variables[v].role == .class { return classes[c] == v ? 1 : 0 }
+        return classHasConcept(c, v) ? 1 : 0
+    }
+
+    /// Calibrates on held-out samples.
+    ///
+    /// - Parameters:
+    ///   - estimates: samples × variables smoothed sensor estimates `ĝ` (knowledge-base order).
+    ///   - labels: each sample's class, `0..<classes.count` in declaration order.
+    /// - Throws: `NumericsError` for mismatched shapes, labels out of range, estimates outside
+    ///   [0, 1], or too few samples for `α_j` (the message says how many are needed).
+    public func calibrate(estimates: Matrix, labels: [Int], using generator: inout some RandomNumberGenerator) throws -> CalibratedCOLEP {
+        let n = estimates.rows
+        guard estimates.columns == knowledge.variables.count else {
+            throw NumericsError.dimensionMismatch(operation: "COLEP calibration", seen: "\(estimates.columns) sensor columns",
+                                                  expected: "one per variable (\(knowledge.variables.count))")
+        }
+        guard labels.count == n else {
+            throw NumericsError.dimensionMismatch(operation: "COLEP calibration", seen: "\(labels.count) labels for \(n) samples",
+                                                  expected: "one label per sample")
+        }
+        if let k = labels.firstIndex(where: { !(0..<classes.count).contains($0) }) {
+            throw NumericsError.domain(function: "COLEP calibration", value: "label \(labels[k]) of sample \(k)",
+                                       expected: "a class in 0..<\(classes.count)")
+        }
+        let alphaJ = variableAlpha
+        if ConformalThreshold.rank(count: n, alpha: alphaJ) == nil {
+            let needed = (n...).first { ConformalThreshold.rank(count: $0, alpha: alphaJ) != nil }!
+            throw NumericsError.domain(function: "COLEP calibration", value: "\(n) calibration samples for α_j = \(alphaJ)",
+                                       expected: "at least \(needed) samples (or a larger α, fewer variables, or a smaller α_cert)")
+        }
+        let corrected = try correction.correct(estimates)
+        var models: [CalibratedConformalClassifier] = []
+        for v in usedVariables {
+            let binary = try Self.binaryMatrix(corrected, variable: v)
+            let truths = labels.map { truth(of: v, forClass: $0) }
+            let classifier = SplitConformalClassifier(score: score, alpha: alphaJ, allowEmpty: false)
+            models.append(try classifier.calibrate(probabilities: binary, labels: truths, using: &generator))
+        }
+        return CalibratedCOLEP(predictor: self, models: models, calibrationCount: n)
+    }
+
+    /// The `rows × 2` matrix `[1 − π_v, π_v]` of one variable.
+    static func binaryMatrix(_ corrected: Matrix, variable v: Int) throws -> Matrix {
+        let rows = corrected.rows
+        var storage = [Double](repeating: 0, count: 2 * rows)
+        for i in 0..<rows {
+            storage[i] = 1 - corrected[i, v]
+            storage[rows + i] = corrected[i, v]
+        }
+        return try Matrix(rows: rows, columns: 2, columnMajor: storage)
+    }
+}
