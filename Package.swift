@@ -51,7 +51,7 @@ let package = Package(
         ),
         .target(name: "ProbabilisticCircuits", dependencies: ["SuretyNumerics", "SuretyData"], exclude: ["README.md"]),
         .target(name: "Conformal", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
-        .target(name: "COLEP", dependencies: ["ProbabilisticCircuits", "Conformal", "SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "COLEP", dependencies: ["ProbabilisticCircuits", "Conformal", "Certificates", "SuretyNumerics"], exclude: ["README.md"]),
         .target(
             name: "Surety",
             dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],

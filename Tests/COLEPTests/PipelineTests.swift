@@ -111,3 +111,33 @@ import Testing
         #expect(throws: NumericsError.self) { try COLEPPredictor(correction: predictor.correction, alpha: 1.5) }
     }
 }
+
+@Suite struct EvaluationTests {
+    /// End to end on synthetic votes: COLEP and the three baselines report their numbers, the
+    /// certificate carries them, and the methods' clean coverage respects 1 − α (up to the
+    /// stated sampling band).
+    @Test func evaluationAndCertificate() throws {
+        let predictor = try PipelineTests.predictor()
+        let smoothing = try RandomizedSmoothing(sigma: 0.5, radius: 0.1, failureProbability: 0.0005)
+        var rng = RandomStream(seed: 40)
+        func split(_ count: Int) throws -> SensorSplit {
+            let data = try SyntheticKnowledgeData(predictor: predictor, count: count, using: &rng)
+            return SensorSplit(estimates: try SyntheticKnowledgeData.votes(data.inputs, sigma: 0.5, draws: 200, using: &rng), labels: data.labels)
+        }
+        let evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: split(800), test: split(1000), using: &rng)
+        #expect(evaluation.baselines.map(\.name) == ["vanilla APS", "RSCP", "RSCP+"])
+        let band = (log(1e6) / 2000.0).squareRoot() + (log(1e6) / 1600.0).squareRoot()
+        for method in [evaluation.colep] + evaluation.baselines {
+            #expect(method.empiricalCoverageClean >= 0.9 - band, "\(method)")
+            if let size = method.meanCertifiedSetSize { #expect(size >= method.meanSetSize - 1e-12, "\(method)") }
+        }
+        #expect(evaluation.baselines[0].certifiedCoverage == nil)
+        let certificate = evaluation.certificate(predictor: predictor, smoothing: smoothing, seed: 40)
+        #expect(certificate.kind == "colep.certified-coverage")
+        for key in ["certified_coverage", "empirical_coverage_clean", "mean_set_size", "mean_certified_set_size"] {
+            #expect(certificate.results[key] != nil)
+            #expect(certificate.results["baselines"]?.objectValue?["RSCP+"]?.objectValue?[key] != nil)
+        }
+        #expect(certificate.results["certified_coverage"]?.doubleValue == evaluation.colep.certifiedCoverage)
+    }
+}
