@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
         .library(name: "Conformal", targets: ["Conformal"]),
         .library(name: "COLEP", targets: ["COLEP"]),
+        // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
+        // only in case would collide on case-insensitive file systems.
+        .executable(name: "colep", targets: ["COLEPTool"]),
         .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
@@ -51,7 +54,15 @@ let package = Package(
         ),
         .target(name: "ProbabilisticCircuits", dependencies: ["SuretyNumerics", "SuretyData"], exclude: ["README.md"]),
         .target(name: "Conformal", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
-        .target(name: "COLEP", dependencies: ["ProbabilisticCircuits", "Conformal", "Certificates", "SuretyNumerics"], exclude: ["README.md"]),
+        .target(
+            name: "COLEP",
+            dependencies: ["ProbabilisticCircuits", "Conformal", "Certificates", "SuretyData", "SuretyNumerics"],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "COLEPTool",
+            dependencies: ["COLEP", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "Surety",
             dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],

@@ -26,14 +26,18 @@ public struct ClassSets: Sendable, Hashable {
 
 /// The certified worst-case coverage of the standard COLEP set (spec §3.4, Thm 3).
 public struct CertifiedCoverage: Sendable {
+    /// Fraction of evaluation samples whose true class is kept under every perturbation the
+    /// boxes allow: its class variable keeps label 1 at the worst point of its box, and, with
+    /// concept pruning, every concept keeps its true label at its worst point.
+    public var robustFraction: Double
     /// Per used variable: the fraction of evaluation samples whose true binary label keeps a
-    /// score ≤ the threshold at every point of its box.
+    /// score ≤ the threshold at every point of its box (evidence; not needed for the bound).
     public var perVariable: [Double]
-    /// One-sided Hoeffding term per variable at confidence `1 − ν/K`.
+    /// One-sided Hoeffding term of the robust fraction at confidence `1 − ν`.
     public var estimationSlack: Double
-    /// `1 − Σ_j (1 − τ̂_j + slack) − V·α_cert`, clipped at 0: with probability `≥ 1 − ν`
-    /// over the evaluation sample, the coverage of the standard set under any attack within
-    /// the radius is at least this.
+    /// `robustFraction − slack − V·α_cert`, clipped at 0: with probability `≥ 1 − ν` over the
+    /// evaluation sample (held out from calibration), the standard set's coverage under any
+    /// attack within the radius is at least this.
     public var bound: Double
     public var confidence: Double
 }
@@ -96,21 +100,26 @@ public struct CalibratedCOLEP: Sendable {
         let box = try predictor.correction.bounds(lower: lower, upper: upper)
         let m = lower.rows
         var tau: [Double] = []
+        var robust = [Bool](repeating: true, count: m)
         for (k, v) in predictor.usedVariables.enumerated() {
             let u = predictor.score.isRandomized ? generator.uniforms(count: m) : []
+            let isClass = predictor.knowledge.variables[v].role == .class
             var kept = 0
             for i in 0..<m {
                 let b = predictor.truth(of: v, forClass: labels[i])
                 let interval = box.lower[i, v]...max(box.lower[i, v], box.upper[i, v])
-                if predictor.score.binaryRange(label: b, over: interval, u: u.isEmpty ? 0 : u[i]).upperBound <= models[k].thresholds[0] { kept += 1 }
+                let held = predictor.score.binaryRange(label: b, over: interval, u: u.isEmpty ? 0 : u[i]).upperBound <= models[k].thresholds[0]
+                if held { kept += 1 }
+                // What the true class needs: its own variable keeps 1; every pruning concept keeps its truth.
+                if !held && (!isClass || b == 1) { robust[i] = false }
             }
             tau.append(Double(kept) / Double(m))
         }
-        let K = Double(tau.count)
-        let slack = try ConcentrationBounds.hoeffdingRadius(sampleSize: m, failureProbability: nu / K, tails: .one)
+        let fraction = Double(robust.filter { $0 }.count) / Double(m)
+        let slack = try ConcentrationBounds.hoeffdingRadius(sampleSize: m, failureProbability: nu, tails: .one)
         let sensors = Double(predictor.knowledge.variables.count)
-        let bound = max(0, 1 - tau.reduce(0) { $0 + (1 - $1 + slack) } - sensors * predictor.smoothingFailure)
-        return CertifiedCoverage(perVariable: tau, estimationSlack: slack, bound: bound, confidence: 1 - nu)
+        let bound = max(0, fraction - slack - sensors * predictor.smoothingFailure)
+        return CertifiedCoverage(robustFraction: fraction, perVariable: tau, estimationSlack: slack, bound: bound, confidence: 1 - nu)
     }
 
     private func checkColumns(_ m: Matrix) throws {

@@ -10,19 +10,21 @@ import SuretyNumerics
 /// `j` is the linear threshold `f_j(x) = 𝟙[x_j > 0]`, so under smoothing noise `N(0, σ²I)`
 /// its smoothed probability is exactly `g_j(x) = Φ(x_j / σ)`, and the worst ℓ2 attack of
 /// radius `r` moves it to `Φ((x_j ∓ r)/σ)` — the randomized-smoothing bound is tight. Classes
-/// are drawn uniformly; `noise` sets how often sensors err.
+/// are drawn uniformly; `classNoise` and `conceptNoise` set how often the class and concept
+/// sensors err (a weak main model beside strong concept sensors is where knowledge helps).
 public struct SyntheticKnowledgeData: Sendable {
     /// Class labels, `0..<classes`.
     public var labels: [Int]
     /// Samples × variables inputs.
     public var inputs: Matrix
 
-    public init(predictor: COLEPPredictor, count: Int, margin: Double = 1, noise: Double = 0.8,
+    public init(predictor: COLEPPredictor, count: Int, margin: Double = 1, classNoise: Double = 0.8, conceptNoise: Double = 0.8,
                 using generator: inout some RandomNumberGenerator) throws {
         let variables = predictor.knowledge.variables.count, classes = predictor.classes.count
         labels = (0..<count).map { _ in Int(generator.next() % UInt64(classes)) }
         var x = [Double](repeating: 0, count: count * variables)
         for v in 0..<variables {
+            let noise = predictor.knowledge.variables[v].role == .class ? classNoise : conceptNoise
             for i in 0..<count {
                 let truth = predictor.truth(of: v, forClass: labels[i]) == 1
                 x[v * count + i] = (truth ? margin : -margin) + noise * Normal.standard.sample(using: &generator)
@@ -40,6 +42,9 @@ public struct SyntheticKnowledgeData: Sendable {
     /// which the sensor says yes (`Binomial(draws, g_j(x))`, sampled exactly).
     public static func votes(_ inputs: Matrix, sigma: Double, draws: Int,
                              using generator: inout some RandomNumberGenerator) throws -> [[SmoothingEstimate]] {
+        guard draws >= 1 else {
+            throw NumericsError.domain(function: "synthetic votes", value: "\(draws) draws", expected: "N ≥ 1")
+        }
         let g = try smoothed(inputs, sigma: sigma)
         return (0..<inputs.rows).map { i in
             (0..<inputs.columns).map { v in

@@ -1,0 +1,67 @@
+import Certificates
+import Foundation
+import Testing
+
+/// The `colep` executable, run as a user would (it is built with the tests).
+@Suite struct CommandLineTests {
+    static var binary: URL? {
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
+        return [directory, directory?.deletingLastPathComponent()]
+            .compactMap { $0?.appendingPathComponent("colep") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        guard let binary else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: binary != nil)) func embeddedExampleCertifies() throws {
+        let result = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        let certificate = try Certificate.decode(Data(result.out.utf8))
+        #expect(certificate.kind == "colep.certified-coverage")
+        #expect(certificate.seed == 1)
+        let coverage = try #require(certificate.results["certified_coverage"]?.doubleValue)
+        #expect(coverage > 0 && coverage <= 1)
+        let table = try Self.run(["certify", "--eps", "0.1", "--seed", "1"])
+        for method in ["COLEP", "vanilla APS", "RSCP", "RSCP+"] { #expect(table.out.contains(method)) }
+    }
+
+    @Test(.enabled(if: binary != nil)) func filesRoundTripAndBadInputIsLocated() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("colep-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cal = directory.appendingPathComponent("cal.csv").path, test = directory.appendingPathComponent("test.csv").path
+        #expect(try Self.run(["simulate", "--count", "400", "--draws", "500", "--seed", "1", "--to", cal]).status == 0)
+        #expect(try Self.run(["simulate", "--count", "300", "--draws", "500", "--seed", "2", "--to", test]).status == 0)
+        let ok = try Self.run(["certify", "--calibration", cal, "--test", test, "--draws", "500", "--seed", "3"])
+        #expect(ok.status == 0, "\(ok.err)")
+
+        // A vote count above N, on line 3 of the test file.
+        var lines = try String(contentsOfFile: test, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[2].split(separator: ",").map(String.init)
+        fields[1] = "501"
+        lines[2] = fields.joined(separator: ",")
+        try lines.joined(separator: "\n").write(toFile: test, atomically: true, encoding: .utf8)
+        let bad = try Self.run(["certify", "--calibration", cal, "--test", test, "--draws", "500"])
+        #expect(bad.status == 64)
+        #expect(bad.err.contains("\(test):3:\(fields[0].count + 2): found '501'; expected a vote count between 0 and N = 500"), "\(bad.err)")
+        // Too few calibration samples for α_j: the message says how many.
+        let small = directory.appendingPathComponent("small.csv").path
+        let head = try String(contentsOfFile: cal, encoding: .utf8).split(separator: "\n").prefix(101).joined(separator: "\n")
+        try head.write(toFile: small, atomically: true, encoding: .utf8)
+        let few = try Self.run(["certify", "--calibration", small, "--test", cal, "--draws", "500"])
+        #expect(few.status == 64)
+        #expect(few.err.contains("expected at least"), "\(few.err)")
+    }
+}
