@@ -44,10 +44,12 @@ public struct COLEPEvaluation: Sendable {
         let cal = try calibration.estimateMatrix(), tst = try test.estimateMatrix()
         let model = try predictor.calibrate(estimates: cal, labels: calibration.labels, using: &generator)
         let standard = try model.predict(estimates: tst, using: &generator)
-        let boxes = try test.estimates.map { try $0.map { try smoothing.box($0) } }
-        let lower = try Matrix(boxes.map { $0.map(\.lowerBound) }), upper = try Matrix(boxes.map { $0.map(\.upperBound) })
-        let (certified, exact) = try model.certifiedPredict(lower: lower, upper: upper, using: &generator)
-        let coverage = try model.certifiedCoverage(lower: lower, upper: upper, labels: test.labels, confidence: nu, using: &generator)
+        let (lower, upper) = try smoothing.boxes(test.estimates)
+        // The test points serve twice: as observed inputs (certified sets) and as clean inputs
+        // (certified coverage); one set of corrected bounds serves both.
+        let box = try predictor.correction.bounds(lower: lower, upper: upper)
+        let (certified, exact) = model.certifiedPredict(box: box, using: &generator)
+        let coverage = try model.certifiedCoverage(box: box, labels: test.labels, confidence: nu, using: &generator)
         let colep = MethodSummary(name: "COLEP", certifiedCoverage: coverage.bound, empiricalCoverageClean: standard.coverage(labels: test.labels),
                                   meanSetSize: standard.meanSize, meanCertifiedSetSize: certified.meanSize)
         let draws = test.estimates.first?.first?.draws

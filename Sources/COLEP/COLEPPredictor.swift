@@ -40,6 +40,17 @@ public struct COLEPPredictor: Sendable {
         self.score = score
         self.smoothingFailure = smoothingFailure
         self.conceptPruning = conceptPruning
+        let knowledge = correction.knowledge
+        let classes = knowledge.variables(withRole: .class)
+        self.classes = classes
+        usedVariables = conceptPruning ? classes + knowledge.variables(withRole: .concept) : classes
+        // truthTable[c][v]: the binary truth of variable v for class c.
+        truthTable = classes.map { classVariable in
+            knowledge.variables.indices.map { v in
+                if knowledge.variables[v].role == .class { return v == classVariable ? 1 : 0 }
+                return knowledge.rules.contains { $0.antecedent == [Literal(classVariable)] && $0.consequent == [Literal(v)] } ? 1 : 0
+            }
+        }
         guard variableAlpha > 0 else {
             throw NumericsError.domain(function: "COLEP", value: "α = \(alpha) with \(correction.knowledge.variables.count) sensors at α_cert = \(smoothingFailure)",
                                        expected: "α > sensors × α_cert (lower α_cert)")
@@ -48,9 +59,10 @@ public struct COLEPPredictor: Sendable {
 
     var knowledge: KnowledgeBase { correction.knowledge }
     /// Variable indices of the classes, in class-label order.
-    public var classes: [Int] { knowledge.variables(withRole: .class) }
+    public let classes: [Int]
     /// The variables whose conformal sets are used: the classes, plus the concepts when pruning.
-    public var usedVariables: [Int] { conceptPruning ? classes + knowledge.variables(withRole: .concept) : classes }
+    public let usedVariables: [Int]
+    private let truthTable: [[Int]]
     /// `α_j = (α − V·α_cert) / K`.
     public var variableAlpha: Double {
         (alpha - Double(knowledge.variables.count) * smoothingFailure) / Double(usedVariables.count)
@@ -58,18 +70,10 @@ public struct COLEPPredictor: Sendable {
 
     /// Whether class `c` (a class label) has concept variable `v`: a rule `class ⇒ concept`
     /// between the two, in any circuit.
-    func classHasConcept(_ c: Int, _ v: Int) -> Bool {
-        let classVariable = classes[c]
-        return knowledge.rules.contains {
-            $0.antecedent == [Literal(classVariable)] && $0.consequent == [Literal(v)]
-        }
-    }
+    func classHasConcept(_ c: Int, _ v: Int) -> Bool { truthTable[c][v] == 1 }
 
     /// The binary truth of variable `v` for a sample of class `c`.
-    func truth(of v: Int, forClass c: Int) -> Int {
-        if knowledge.variables[v].role == .class { return classes[c] == v ? 1 : 0 }
-        return classHasConcept(c, v) ? 1 : 0
-    }
+    func truth(of v: Int, forClass c: Int) -> Int { truthTable[c][v] }
 
     /// Calibrates on held-out samples.
     ///

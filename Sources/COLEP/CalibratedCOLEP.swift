@@ -73,8 +73,12 @@ public struct CalibratedCOLEP: Sendable {
     public func certifiedPredict(lower: Matrix, upper: Matrix, using generator: inout some RandomNumberGenerator) throws -> (sets: ClassSets, exact: [Bool]) {
         try checkColumns(lower)
         try checkColumns(upper)
-        let box = try predictor.correction.bounds(lower: lower, upper: upper)
-        let m = lower.rows
+        return certifiedPredict(box: try predictor.correction.bounds(lower: lower, upper: upper), using: &generator)
+    }
+
+    /// ``certifiedPredict(lower:upper:using:)`` from corrected bounds already computed.
+    func certifiedPredict(box: CorrectedBounds, using generator: inout some RandomNumberGenerator) -> (sets: ClassSets, exact: [Bool]) {
+        let m = box.lower.rows
         let u = predictor.score.isRandomized ? predictor.usedVariables.map { _ in generator.uniforms(count: m) } : []
         let sets = combine(rows: m) { k, i, b in
             let v = predictor.usedVariables[k]
@@ -93,12 +97,19 @@ public struct CalibratedCOLEP: Sendable {
     public func certifiedCoverage(lower: Matrix, upper: Matrix, labels: [Int], confidence nu: Double = 0.01,
                                   using generator: inout some RandomNumberGenerator) throws -> CertifiedCoverage {
         try checkColumns(lower)
-        guard labels.count == lower.rows, lower.rows > 0 else {
-            throw NumericsError.dimensionMismatch(operation: "COLEP certified coverage", seen: "\(labels.count) labels for \(lower.rows) samples",
+        try checkColumns(upper)
+        return try certifiedCoverage(box: try predictor.correction.bounds(lower: lower, upper: upper), labels: labels,
+                                     confidence: nu, using: &generator)
+    }
+
+    /// ``certifiedCoverage(lower:upper:labels:confidence:using:)`` from corrected bounds already computed.
+    func certifiedCoverage(box: CorrectedBounds, labels: [Int], confidence nu: Double,
+                           using generator: inout some RandomNumberGenerator) throws -> CertifiedCoverage {
+        let m = box.lower.rows
+        guard labels.count == m, m > 0 else {
+            throw NumericsError.dimensionMismatch(operation: "COLEP certified coverage", seen: "\(labels.count) labels for \(m) samples",
                                                   expected: "one label per sample, at least one sample")
         }
-        let box = try predictor.correction.bounds(lower: lower, upper: upper)
-        let m = lower.rows
         var tau: [Double] = []
         var robust = [Bool](repeating: true, count: m)
         for (k, v) in predictor.usedVariables.enumerated() {

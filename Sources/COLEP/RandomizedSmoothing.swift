@@ -106,6 +106,33 @@ public struct RandomizedSmoothing: Sendable, Hashable {
         return max(0, reach.lowerBound - b)...min(1, reach.upperBound + b)
     }
 
+    /// The boxes of a samples × sensors table of estimates, as lower and upper matrices.
+    /// Vote counts take few distinct values (at most `N + 1` per draw count), so each
+    /// distinct estimate's box — a Clopper–Pearson inversion — is computed once.
+    public func boxes(_ estimates: [[SmoothingEstimate]]) throws -> (lower: Matrix, upper: Matrix) {
+        let rows = estimates.count, columns = estimates.first?.count ?? 0
+        var lower = [Double](repeating: 0, count: rows * columns), upper = lower
+        var known: [SmoothingEstimate: ClosedRange<Double>] = [:]
+        for (i, row) in estimates.enumerated() {
+            guard row.count == columns else {
+                throw NumericsError.dimensionMismatch(operation: "smoothing boxes", seen: "\(row.count) estimates in row \(i)",
+                                                      expected: "\(columns), as in the first row")
+            }
+            for (j, estimate) in row.enumerated() {
+                let box: ClosedRange<Double>
+                if case .votes = estimate, let cached = known[estimate] {
+                    box = cached
+                } else {
+                    box = try self.box(estimate)
+                    if case .votes = estimate { known[estimate] = box }
+                }
+                lower[j * rows + i] = box.lowerBound
+                upper[j * rows + i] = box.upperBound
+            }
+        }
+        return (try Matrix(rows: rows, columns: columns, columnMajor: lower), try Matrix(rows: rows, columns: columns, columnMajor: upper))
+    }
+
     static func check(_ estimate: SmoothingEstimate) throws {
         switch estimate {
         case let .votes(count, draws):
