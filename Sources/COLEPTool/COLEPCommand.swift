@@ -34,19 +34,21 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("concept-pruning"), help: "Also calibrate the concepts and prune contradicting classes.")
     var conceptPruning = false
 
-    func knowledgeBase() throws -> KnowledgeBase {
+    /// The `--knowledge` file, else `fallback`, else COLEP's GTSRB knowledge.
+    func knowledgeBase(fallback: URL? = nil) throws -> KnowledgeBase {
         if let knowledge { return try KnowledgeBase(contentsOf: URL(fileURLWithPath: knowledge)) }
+        if let fallback { return try KnowledgeBase(contentsOf: fallback) }
         return try KnowledgeBase.parse(ReferenceKnowledge.gtsrb(), file: "<GTSRB knowledge>")
     }
 
-    func predictor() throws -> COLEPPredictor {
+    func predictor(fallbackKnowledge: URL? = nil) throws -> COLEPPredictor {
         let base: ClassificationScore
         switch score {
         case "aps": base = .aps(randomized: true)
         case "lac": base = .lac
         default: throw ValidationError("--score must be 'aps' or 'lac', not '\(score)'")
         }
-        return try COLEPPredictor(correction: KnowledgeCorrection(knowledge: knowledgeBase(), circuitShare: circuitShare),
+        return try COLEPPredictor(correction: KnowledgeCorrection(knowledge: knowledgeBase(fallback: fallbackKnowledge), circuitShare: circuitShare),
                                   alpha: alpha, score: base, smoothingFailure: alphaCert, conceptPruning: conceptPruning)
     }
 }
@@ -58,7 +60,9 @@ struct Certify: ParsableCommand {
             Data files are CSV: a header with 'label' and one column per variable of the knowledge \
             file; each row a sample's class name and its sensors' smoothing estimates (vote counts \
             out of --draws, or mean probabilities with --kind mean). Without --calibration and --test \
-            the command runs the embedded synthetic GTSRB example (closed-form sensors, --draws votes).
+            the command runs the embedded handwritten-digits example (Examples/colep-digits: sensors \
+            trained here with noise augmentation, then smoothed with --draws votes), or with \
+            --synthetic the synthetic GTSRB example.
             """
     )
 
@@ -70,6 +74,7 @@ struct Certify: ParsableCommand {
     @Option(help: "ℓ2 attack radius ε.") var eps = 0.1
     @Option(help: "Smoothing noise σ.") var sigma = 0.25
     @Option(help: "ν: the certified coverage holds with probability 1 − ν over the test sample.") var confidence = 0.01
+    @Flag(help: "Without data files, run the synthetic GTSRB example instead of the digits example.") var synthetic = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -78,7 +83,8 @@ struct Certify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let predictor = try model.predictor()
+            let digits = calibration == nil && test == nil && !synthetic
+            let predictor = try model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
             let smoothing = try RandomizedSmoothing(sigma: sigma, radius: eps, failureProbability: model.alphaCert)
             let seed = common.resolvedSeed()
             var rng = RandomStream(seed: seed)
@@ -101,11 +107,13 @@ struct Certify: ParsableCommand {
             return (try SensorSplit.readCSV(url: calURL, knowledge: knowledge, kind: estimateKind, draws: draws),
                     try SensorSplit.readCSV(url: testURL, knowledge: knowledge, kind: estimateKind, draws: draws),
                     [try InputDigest.of(file: calURL, recordedPath: cal), try InputDigest.of(file: testURL, recordedPath: tst)])
-        case (nil, nil):
-            StandardError.print("colep: no data given; running the embedded synthetic GTSRB example "
+        case (nil, nil) where synthetic:
+            StandardError.print("colep: running the synthetic GTSRB example "
                 + "(1000 + 1000 samples, N = \(draws) votes, weak class sensors beside strong concept sensors)")
             return (try Simulate.split(predictor: predictor, count: 1000, sigma: sigma, draws: draws, using: &rng),
                     try Simulate.split(predictor: predictor, count: 1000, sigma: sigma, draws: draws, using: &rng), [])
+        case (nil, nil):
+            return try DigitsExample.splits(predictor: predictor, sigma: sigma, draws: draws, using: &rng)
         default:
             throw ValidationError("give both --calibration and --test, or neither for the embedded example")
         }

@@ -25,15 +25,17 @@ import Testing
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
+    /// The digits example (fewer noise draws than the default, to keep the debug build quick).
     @Test(.enabled(if: binary != nil)) func embeddedExampleCertifies() throws {
-        let result = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--json"])
+        let result = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--draws", "200", "--json"])
         #expect(result.status == 0, "\(result.err)")
         let certificate = try Certificate.decode(Data(result.out.utf8))
         #expect(certificate.kind == "colep.certified-coverage")
         #expect(certificate.seed == 1)
         let coverage = try #require(certificate.results["certified_coverage"]?.doubleValue)
         #expect(coverage > 0 && coverage <= 1)
-        let table = try Self.run(["certify", "--eps", "0.1", "--seed", "1"])
+        #expect(certificate.inputs.map(\.path) == ["Examples/colep-digits/digits.csv", "Examples/colep-digits/digits.rules"])
+        let table = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--synthetic"])
         for method in ["COLEP", "vanilla APS", "RSCP", "RSCP+"] { #expect(table.out.contains(method)) }
     }
 
