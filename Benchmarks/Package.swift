@@ -41,6 +41,8 @@ let package = Package(
                 .product(name: "SuretyNumerics", package: "Surety"),
             ]
         ),
+        // COLEP's certification step on 10⁵ test points.
+        .executableTarget(name: "colep-bench", dependencies: [.product(name: "COLEP", package: "Surety")]),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",
