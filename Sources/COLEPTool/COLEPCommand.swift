@@ -12,7 +12,7 @@ struct COLEPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "colep",
         abstract: "Certified-robust conformal prediction with knowledge (COLEP, Kang et al. ICLR 2024).",
-        subcommands: [Certify.self, Simulate.self],
+        subcommands: [Certify.self, Simulate.self, Verify.self],
         defaultSubcommand: Certify.self
     )
 }
@@ -83,17 +83,52 @@ struct Certify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let digits = calibration == nil && test == nil && !synthetic
-            let predictor = try model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
-            let smoothing = try RandomizedSmoothing(sigma: sigma, radius: eps, failureProbability: model.alphaCert)
-            let seed = common.resolvedSeed()
-            var rng = RandomStream(seed: seed)
-            let (cal, tst, inputs) = try splits(predictor: predictor, using: &rng)
-            let evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: cal, test: tst,
-                                                     confidence: confidence, using: &rng)
-            try common.emit(evaluation.certificate(predictor: predictor, smoothing: smoothing, inputs: inputs, seed: seed),
-                            table: Self.table(evaluation, eps: eps))
+            let (certificate, evaluation) = try certify(seed: common.resolvedSeed())
+            try common.emit(certificate, table: Self.table(evaluation, eps: eps))
         }
+    }
+
+    /// Runs the certification and builds its certificate; the parameters record the
+    /// arguments that reproduce it (`colep verify`).
+    func certify(seed: UInt64) throws -> (Certificate, COLEPEvaluation) {
+        let digits = calibration == nil && test == nil && !synthetic
+        let predictor = try model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
+        let smoothing = try RandomizedSmoothing(sigma: sigma, radius: eps, failureProbability: model.alphaCert)
+        var rng = RandomStream(seed: seed)
+        var (cal, tst, inputs) = try splits(predictor: predictor, using: &rng)
+        if let knowledge = model.knowledge {
+            inputs.append(try InputDigest.of(file: URL(fileURLWithPath: knowledge), recordedPath: knowledge))
+        }
+        let evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: cal, test: tst,
+                                                 confidence: confidence, using: &rng)
+        var certificate = evaluation.certificate(predictor: predictor, smoothing: smoothing, inputs: inputs, seed: seed)
+        certificate.parameters["data"] = .string(digits ? "digits example" : synthetic ? "synthetic example" : "files")
+        certificate.parameters["draws"] = .integer(draws)
+        certificate.parameters["kind"] = .string(kind)
+        certificate.parameters["arguments"] = .array(arguments.map(JSONValue.string))
+        if digits {
+            // Training runs on BLAS, whose last bits depend on the CPU's kernels; a flipped vote
+            // can move a coverage or size by one test image (1/360).
+            for method in ["", "baselines.vanilla APS.", "baselines.RSCP.", "baselines.RSCP+."] {
+                for key in ["certified_coverage", "empirical_coverage_clean", "mean_set_size", "mean_certified_set_size"] {
+                    certificate.tolerances["results.\(method)\(key)"] = 0.01
+                }
+            }
+            for key in ["thresholds", "per_variable_certified_coverage"] { certificate.tolerances["evidence.\(key)"] = 0.01 }
+        }
+        return (certificate, evaluation)
+    }
+
+    /// The options of this run as command-line arguments (without --seed, --json, --output).
+    var arguments: [String] {
+        var out = ["--alpha", "\(model.alpha)", "--alpha-cert", "\(model.alphaCert)", "--score", model.score,
+                   "--circuit-share", "\(model.circuitShare)", "--kind", kind, "--draws", "\(draws)",
+                   "--eps", "\(eps)", "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
+        if model.conceptPruning { out.append("--concept-pruning") }
+        if synthetic { out.append("--synthetic") }
+        if let knowledge = model.knowledge { out += ["--knowledge", knowledge] }
+        if let calibration, let test { out += ["--calibration", calibration, "--test", test] }
+        return out
     }
 
     func splits(predictor: COLEPPredictor, using rng: inout RandomStream) throws -> (SensorSplit, SensorSplit, [InputDigest]) {
@@ -162,5 +197,33 @@ struct Simulate: ParsableCommand {
                       using rng: inout RandomStream) throws -> SensorSplit {
         let data = try SyntheticKnowledgeData(predictor: predictor, count: count, classNoise: classNoise, conceptNoise: conceptNoise, using: &rng)
         return SensorSplit(estimates: try SyntheticKnowledgeData.votes(data.inputs, sigma: sigma, draws: draws, using: &rng), labels: data.labels)
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute a colep certificate from its recorded arguments, seed and inputs, and compare.",
+        discussion: "Run from the directory the certificate's relative input paths are relative to (the repository root for the examples).")
+
+    @Argument(help: "The certificate (JSON).") var certificate: String
+
+    func run() throws {
+        let report = try reportingErrors { () -> VerificationReport in
+            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
+            guard recorded.kind == "colep.certified-coverage" else {
+                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate, not 'colep.certified-coverage'")
+            }
+            guard let arguments = recorded.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue), let seed = recorded.seed else {
+                throw ValidationError("\(certificate) records no arguments or no seed to recompute from")
+            }
+            return try recorded.verify { _ in try Certify.parse(arguments).certify(seed: seed).0 }
+        }
+        if report.verified {
+            print("verified: \(certificate) is reproduced")
+        } else {
+            print("NOT verified: \(certificate)")
+            for mismatch in report.mismatches { print("  \(mismatch)") }
+            throw SuretyExitCode.failure
+        }
     }
 }

@@ -11,9 +11,10 @@ import Testing
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    static func run(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
         guard let binary else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
+        if let directory { process.currentDirectoryURL = directory }
         process.executableURL = binary
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
@@ -25,16 +26,33 @@ import Testing
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
-    /// The digits example (fewer noise draws than the default, to keep the debug build quick).
-    @Test(.enabled(if: binary != nil)) func embeddedExampleCertifies() throws {
-        let result = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--draws", "200", "--json"])
-        #expect(result.status == 0, "\(result.err)")
-        let certificate = try Certificate.decode(Data(result.out.utf8))
+    /// The repository root (where the certificates' relative input paths start).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The reference certificate of the digits example (N = 200 draws, seed 1) is regenerated
+    /// and must agree within its recorded tolerances; a tampered copy must not verify.
+    @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
+        let reference = Self.root.appendingPathComponent("Certificates/reference/colep-digits.json")
+        let certificate = try Certificate.read(from: reference)
         #expect(certificate.kind == "colep.certified-coverage")
         #expect(certificate.seed == 1)
-        let coverage = try #require(certificate.results["certified_coverage"]?.doubleValue)
-        #expect(coverage > 0 && coverage <= 1)
         #expect(certificate.inputs.map(\.path) == ["Examples/colep-digits/digits.csv", "Examples/colep-digits/digits.rules"])
+        for key in ["certified_coverage", "empirical_coverage_clean", "mean_set_size", "mean_certified_set_size"] {
+            #expect(certificate.results[key] != nil)
+        }
+        let result = try Self.run(["verify", reference.path], in: Self.root)
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+        #expect(result.out.hasPrefix("verified"))
+
+        var tampered = certificate
+        tampered.results["mean_set_size"] = .number((certificate.results["mean_set_size"]?.doubleValue ?? 0) + 0.5)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("colep-tampered-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try tampered.write(to: copy)
+        let refused = try Self.run(["verify", copy.path], in: Self.root)
+        #expect(refused.status == 1)
+        #expect(refused.out.contains("results.mean_set_size"))
+
         let table = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--synthetic"])
         for method in ["COLEP", "vanilla APS", "RSCP", "RSCP+"] { #expect(table.out.contains(method)) }
     }
