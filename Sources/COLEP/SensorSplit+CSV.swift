@@ -93,6 +93,56 @@ extension SensorSplit {
         return SensorSplit(estimates: estimates, labels: labels)
     }
 
+    /// Reads one split from an NPY array of shape `samples × (1 + variables)`: column 0 the
+    /// class index (`0..<classes`, declaration order), then each variable's estimate in
+    /// knowledge-base order (vote counts out of `draws`, or mean probabilities).
+    ///
+    /// - Throws: ``DataError`` for a malformed file, a wrong shape, or a value out of range
+    ///   (the message names the row and column; line 1 is the NPY header).
+    public static func readNPY(url: URL, knowledge: KnowledgeBase, kind: EstimateKind, draws: Int) throws -> SensorSplit {
+        let array = try NPY.read(url: url)
+        let variables = knowledge.variables.count, classes = knowledge.variables(withRole: .class).count
+        func problem(_ seen: String, _ expected: String) -> DataError {
+            DataError(file: url.path, line: 1, column: 1, seen: seen, expected: expected)
+        }
+        guard draws >= 1 else { throw problem("N = \(draws) draws", "N ≥ 1 noise draws per estimate") }
+        guard array.shape.count == 2, array.shape[1] == variables + 1, array.shape[0] >= 1 else {
+            throw problem("an array of shape \(array.shape)", "shape (samples, \(variables + 1)): the class index, then one column per variable")
+        }
+        let matrix = try array.matrix()
+        var estimates: [[SmoothingEstimate]] = [], labels: [Int] = []
+        for i in 0..<matrix.rows {
+            let c = matrix[i, 0]
+            guard c >= 0, c < Double(classes), c == c.rounded() else {
+                throw problem("class \(c) in row \(i)", "a class index in 0..<\(classes)")
+            }
+            labels.append(Int(c))
+            estimates.append(try (0..<variables).map { v in
+                let x = matrix[i, v + 1]
+                switch kind {
+                case .votes:
+                    guard x >= 0, x <= Double(draws), x == x.rounded() else {
+                        throw problem("\(x) in row \(i), column '\(knowledge.variables[v].name)'", "a vote count between 0 and N = \(draws)")
+                    }
+                    return .votes(count: Int(x), draws: draws)
+                case .mean:
+                    guard x >= 0, x <= 1 else {
+                        throw problem("\(x) in row \(i), column '\(knowledge.variables[v].name)'", "a mean probability in [0, 1]")
+                    }
+                    return .meanProbability(x, draws: draws)
+                }
+            })
+        }
+        return SensorSplit(estimates: estimates, labels: labels)
+    }
+
+    /// Reads a split from CSV or, for a `.npy` file, from NPY.
+    public static func read(url: URL, knowledge: KnowledgeBase, kind: EstimateKind, draws: Int) throws -> SensorSplit {
+        url.pathExtension.lowercased() == "npy"
+            ? try readNPY(url: url, knowledge: knowledge, kind: kind, draws: draws)
+            : try readCSV(url: url, knowledge: knowledge, kind: kind, draws: draws)
+    }
+
     /// Writes the split as CSV in the layout ``readCSV(url:knowledge:kind:draws:)`` reads
     /// (votes as counts, means and exact values as probabilities), atomically.
     public func writeCSV(to url: URL, knowledge: KnowledgeBase) throws {

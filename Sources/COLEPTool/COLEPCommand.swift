@@ -59,7 +59,9 @@ struct Certify: ParsableCommand {
         discussion: """
             Data files are CSV: a header with 'label' and one column per variable of the knowledge \
             file; each row a sample's class name and its sensors' smoothing estimates (vote counts \
-            out of --draws, or mean probabilities with --kind mean). Without --calibration and --test \
+            out of --draws, or mean probabilities with --kind mean). Or NPY (.npy): a float64 array \
+            of shape (samples, 1 + variables), the class index first, then the variables in the \
+            knowledge file's declaration order. Without --calibration and --test \
             the command runs the embedded handwritten-digits example (Examples/colep-digits: sensors \
             trained here with noise augmentation, then smoothed with --draws votes), or with \
             --synthetic the synthetic GTSRB example.
@@ -67,8 +69,8 @@ struct Certify: ParsableCommand {
     )
 
     @OptionGroup var model: ModelOptions
-    @Option(help: "Calibration split (CSV).") var calibration: String?
-    @Option(help: "Test split (CSV).") var test: String?
+    @Option(help: "Calibration split (CSV, or NPY when the name ends in .npy).") var calibration: String?
+    @Option(help: "Test split (CSV or NPY).") var test: String?
     @Option(help: "What the sensor columns hold: votes or mean.") var kind = "votes"
     @Option(help: "Noise draws N behind every estimate.") var draws = 1000
     @Option(help: "ℓ2 attack radius ε.") var eps = 0.1
@@ -139,8 +141,8 @@ struct Certify: ParsableCommand {
         case let (cal?, tst?):
             let calURL = URL(fileURLWithPath: cal), testURL = URL(fileURLWithPath: tst)
             let knowledge = predictor.correction.knowledge
-            return (try SensorSplit.readCSV(url: calURL, knowledge: knowledge, kind: estimateKind, draws: draws),
-                    try SensorSplit.readCSV(url: testURL, knowledge: knowledge, kind: estimateKind, draws: draws),
+            return (try SensorSplit.read(url: calURL, knowledge: knowledge, kind: estimateKind, draws: draws),
+                    try SensorSplit.read(url: testURL, knowledge: knowledge, kind: estimateKind, draws: draws),
                     [try InputDigest.of(file: calURL, recordedPath: cal), try InputDigest.of(file: testURL, recordedPath: tst)])
         case (nil, nil) where synthetic:
             StandardError.print("colep: running the synthetic GTSRB example "
