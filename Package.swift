@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CommandLineSupport", targets: ["CommandLineSupport"]),
         .library(name: "Conformal", targets: ["Conformal"]),
         .library(name: "COLEP", targets: ["COLEP"]),
+        .library(name: "Charts", targets: ["Charts"]),
         // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
@@ -59,9 +60,10 @@ let package = Package(
             dependencies: ["ProbabilisticCircuits", "Conformal", "Certificates", "SuretyData", "SuretyNumerics"],
             exclude: ["README.md"]
         ),
+        .target(name: "Charts", exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
-            dependencies: ["COLEP", "CommandLineSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "Surety",
@@ -76,7 +78,7 @@ let package = Package(
         .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
         .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
         .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),
-        .testTarget(name: "COLEPTests", dependencies: ["COLEP"]),
+        .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -15,7 +15,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--synthetic", action="store_true")
 parser.add_argument("--sigma", type=float, default=0.5)
 parser.add_argument("--seeds", type=int, default=5)
-parser.add_argument("--draws", type=int, default=1000)
+parser.add_argument("--mc-samples", dest="draws", type=int, default=1000)
 args = parser.parse_args()
 binary = os.path.join(".build", "release", "colep")
 methods = ["COLEP", "vanilla APS", "RSCP", "RSCP+"]
@@ -24,7 +24,7 @@ print(f"{'δ':>6} {'method':12} {'certified coverage':>26} {'clean coverage':>15
 for delta in (0.125, 0.25, 0.5):
     rows = {m: [] for m in methods}
     for seed in range(1, args.seeds + 1):
-        cmd = [binary, "certify", "--eps", str(delta), "--sigma", str(args.sigma), "--draws", str(args.draws),
+        cmd = [binary, "certify", "--eps", str(delta), "--sigma", str(args.sigma), "--mc-samples", str(args.draws),
                "--seed", str(seed), "--json"] + (["--synthetic"] if args.synthetic else [])
         cert = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         results = cert["results"]

@@ -1,10 +1,12 @@
 import ArgumentParser
 import COLEP
 import Certificates
+import Charts
 import CommandLineSupport
 import Conformal
 import Foundation
 import ProbabilisticCircuits
+import SuretyData
 import SuretyNumerics
 
 @main
@@ -12,14 +14,14 @@ struct COLEPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "colep",
         abstract: "Certified-robust conformal prediction with knowledge (COLEP, Kang et al. ICLR 2024).",
-        subcommands: [Certify.self, Simulate.self, Verify.self],
+        subcommands: [Certify.self, Predict.self, Sweep.self, Simulate.self, Verify.self],
         defaultSubcommand: Certify.self
     )
 }
 
 /// Options shared by the subcommands that build a COLEP predictor.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Rules file (classes, concepts, 'class => concept  w=…  pc=…'). Default: COLEP's GTSRB knowledge.")
+    @Option(name: .customLong("rules"), help: "Rules file (classes, concepts, 'class => concept  w=…  pc=…'). Default: the example's.")
     var knowledge: String?
     @Option(help: "Target miscoverage α of the class sets.")
     var alpha = 0.1
@@ -34,7 +36,7 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .customLong("concept-pruning"), help: "Also calibrate the concepts and prune contradicting classes.")
     var conceptPruning = false
 
-    /// The `--knowledge` file, else `fallback`, else COLEP's GTSRB knowledge.
+    /// The `--rules` file, else `fallback`, else COLEP's GTSRB knowledge.
     func knowledgeBase(fallback: URL? = nil) throws -> KnowledgeBase {
         if let knowledge { return try KnowledgeBase(contentsOf: URL(fileURLWithPath: knowledge)) }
         if let fallback { return try KnowledgeBase(contentsOf: fallback) }
@@ -59,11 +61,11 @@ struct Certify: ParsableCommand {
         discussion: """
             Data files are CSV: a header with 'label' and one column per variable of the knowledge \
             file; each row a sample's class name and its sensors' smoothing estimates (vote counts \
-            out of --draws, or mean probabilities with --kind mean). Or NPY (.npy): a float64 array \
+            out of --mc-samples, or mean probabilities with --kind mean). Or NPY (.npy): a float64 array \
             of shape (samples, 1 + variables), the class index first, then the variables in the \
             knowledge file's declaration order. Without --calibration and --test \
             the command runs the embedded handwritten-digits example (Examples/colep-digits: sensors \
-            trained here with noise augmentation, then smoothed with --draws votes), or with \
+            trained here with noise augmentation, then smoothed with --mc-samples votes), or with \
             --synthetic the synthetic GTSRB example.
             """
     )
@@ -72,7 +74,7 @@ struct Certify: ParsableCommand {
     @Option(help: "Calibration split (CSV, or NPY when the name ends in .npy).") var calibration: String?
     @Option(help: "Test split (CSV or NPY).") var test: String?
     @Option(help: "What the sensor columns hold: votes or mean.") var kind = "votes"
-    @Option(help: "Noise draws N behind every estimate.") var draws = 1000
+    @Option(name: .customLong("mc-samples"), help: "Noise draws N behind every estimate (Monte-Carlo samples).") var draws = 1000
     @Option(help: "ℓ2 attack radius ε.") var eps = 0.1
     @Option(help: "Smoothing noise σ.") var sigma = 0.25
     @Option(help: "ν: the certified coverage holds with probability 1 − ν over the test sample.") var confidence = 0.01
@@ -80,7 +82,7 @@ struct Certify: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        guard draws >= 1 else { throw ValidationError("--draws must be at least 1, not \(draws)") }
+        guard draws >= 1 else { throw ValidationError("--mc-samples must be at least 1, not \(draws)") }
     }
 
     func run() throws {
@@ -124,11 +126,11 @@ struct Certify: ParsableCommand {
     /// The options of this run as command-line arguments (without --seed, --json, --output).
     var arguments: [String] {
         var out = ["--alpha", "\(model.alpha)", "--alpha-cert", "\(model.alphaCert)", "--score", model.score,
-                   "--circuit-share", "\(model.circuitShare)", "--kind", kind, "--draws", "\(draws)",
+                   "--circuit-share", "\(model.circuitShare)", "--kind", kind, "--mc-samples", "\(draws)",
                    "--eps", "\(eps)", "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
         if model.conceptPruning { out.append("--concept-pruning") }
         if synthetic { out.append("--synthetic") }
-        if let knowledge = model.knowledge { out += ["--knowledge", knowledge] }
+        if let knowledge = model.knowledge { out += ["--rules", knowledge] }
         if let calibration, let test { out += ["--calibration", calibration, "--test", test] }
         return out
     }
@@ -173,7 +175,7 @@ struct Simulate: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @Option(help: "Number of samples.") var count = 1000
-    @Option(help: "Noise draws N per estimate.") var draws = 1000
+    @Option(name: .customLong("mc-samples"), help: "Noise draws N per estimate (Monte-Carlo samples).") var draws = 1000
     @Option(help: "Smoothing noise σ.") var sigma = 0.25
     @Option(help: "Output CSV file.") var to: String
     @Option(help: "Random seed.") var seed: UInt64 = 1
@@ -181,7 +183,7 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("concept-noise"), help: "Noise of the concept sensors' inputs.") var conceptNoise = 0.25
 
     func validate() throws {
-        guard draws >= 1 else { throw ValidationError("--draws must be at least 1, not \(draws)") }
+        guard draws >= 1 else { throw ValidationError("--mc-samples must be at least 1, not \(draws)") }
         guard count >= 1 else { throw ValidationError("--count must be at least 1, not \(count)") }
     }
 
@@ -226,6 +228,94 @@ struct Verify: ParsableCommand {
             print("NOT verified: \(certificate)")
             for mismatch in report.mismatches { print("  \(mismatch)") }
             throw SuretyExitCode.failure
+        }
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "COLEP class sets without certification: calibrate, predict the test split, write one set per sample.",
+        discussion: "Same data options as certify. With --sets FILE the sets are written as CSV (sample, label, set).")
+
+    @OptionGroup var certify: Certify
+    @Option(help: "Write the sets to this CSV file (atomically).") var sets: String?
+
+    func run() throws {
+        try reportingErrors {
+            let digits = certify.calibration == nil && certify.test == nil && !certify.synthetic
+            let predictor = try certify.model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
+            let seed = certify.common.resolvedSeed()
+            var rng = RandomStream(seed: seed)
+            let (cal, tst, inputs) = try certify.splits(predictor: predictor, using: &rng)
+            let model = try predictor.calibrate(estimates: cal.estimateMatrix(), labels: cal.labels, using: &rng)
+            let classSets = try model.predict(estimates: tst.estimateMatrix(), using: &rng)
+            let knowledge = predictor.correction.knowledge
+            let names = predictor.classes.map { knowledge.variables[$0].name }
+            if let sets {
+                var text = "sample,label,set\n"
+                for i in 0..<classSets.count {
+                    let members = names.indices.filter { classSets.contains(sample: i, class: $0) }.map { names[$0] }
+                    text += "\(i),\(names[tst.labels[i]]),\(members.joined(separator: " "))\n"
+                }
+                try AtomicFileWriter.write(Array(text.utf8), to: URL(fileURLWithPath: sets))
+            }
+            let coverage = classSets.coverage(labels: tst.labels)
+            let certificate = Certificate(
+                kind: "colep.prediction-sets",
+                claim: "For exchangeable calibration and test data, each class set contains the true class with probability at least \(predictor.alpha == 0 ? 1 : 1 - predictor.alpha).",
+                assumptions: ["calibration and test samples are exchangeable", "estimates are computed the same way for both splits"],
+                parameters: ["alpha": .number(predictor.alpha), "score": .string(certify.model.score), "circuit_share": .number(predictor.correction.circuitShare),
+                             "concept_pruning": .bool(predictor.conceptPruning), "arguments": .array(certify.arguments.map(JSONValue.string))],
+                results: ["empirical_coverage_clean": .number(coverage), "mean_set_size": .number(classSets.meanSize)],
+                evidence: ["thresholds": JSONValue(model.thresholds), "alpha_per_variable": .number(predictor.variableAlpha),
+                           "calibration_count": .integer(cal.labels.count), "test_count": .integer(tst.labels.count)],
+                inputs: inputs, seed: seed)
+            try certify.common.emit(certificate, table: "test n = \(tst.labels.count): coverage \(coverage), mean set size \(classSets.meanSize)"
+                                    + (sets.map { ", sets written to \($0)" } ?? ""))
+        }
+    }
+}
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Certified coverage against the attack radius for COLEP and the baselines, as a table and an SVG chart.")
+
+    @OptionGroup var certify: Certify
+    @Option(name: .customLong("radii"), help: "Comma-separated attack radii ε.") var radii = "0.125,0.25,0.5"
+    @Option(help: "Write the chart to this SVG file.") var plot: String?
+
+    func run() throws {
+        try reportingErrors {
+            let values = try radii.split(separator: ",").map { text -> Double in
+                guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+                    throw ValidationError("--radii must be comma-separated numbers ≥ 0, not '\(text)'")
+                }
+                return v
+            }
+            let seed = certify.common.resolvedSeed()
+            var rows: [(Double, COLEPEvaluation)] = []
+            for eps in values {
+                var run = certify
+                run.eps = eps
+                rows.append((eps, try run.certify(seed: seed).1))     // same seed: same data and sensors for every ε
+            }
+            print("certified coverage against the attack radius (seed \(seed))")
+            var table = TextTable(header: ["ε", "COLEP", "RSCP", "RSCP+"])
+            for (eps, e) in rows {
+                table.append([.number(eps, digits: 3), .number(e.colep.certifiedCoverage ?? 0, digits: 4),
+                              .number(e.baselines[1].certifiedCoverage ?? 0, digits: 4), .number(e.baselines[2].certifiedCoverage ?? 0, digits: 4)])
+            }
+            print(table.render())
+            if let plot {
+                let names = ["COLEP", "RSCP", "RSCP+"]
+                let series = names.enumerated().map { k, name in
+                    LineChart.Series(name: name, points: rows.map { (x: $0.0, y: (k == 0 ? $0.1.colep : $0.1.baselines[k]).certifiedCoverage ?? 0) })
+                }
+                let chart = LineChart(title: "Certified coverage vs attack radius (seed \(seed))", xLabel: "ε (ℓ2 radius)",
+                                      yLabel: "certified coverage", series: series, yRange: 0...1)
+                try AtomicFileWriter.write(Array(chart.svg().utf8), to: URL(fileURLWithPath: plot))
+                print("chart written to \(plot)")
+            }
         }
     }
 }

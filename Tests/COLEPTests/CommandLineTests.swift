@@ -62,9 +62,9 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let cal = directory.appendingPathComponent("cal.csv").path, test = directory.appendingPathComponent("test.csv").path
-        #expect(try Self.run(["simulate", "--count", "400", "--draws", "500", "--seed", "1", "--to", cal]).status == 0)
-        #expect(try Self.run(["simulate", "--count", "300", "--draws", "500", "--seed", "2", "--to", test]).status == 0)
-        let ok = try Self.run(["certify", "--calibration", cal, "--test", test, "--draws", "500", "--seed", "3"])
+        #expect(try Self.run(["simulate", "--count", "400", "--mc-samples", "500", "--seed", "1", "--to", cal]).status == 0)
+        #expect(try Self.run(["simulate", "--count", "300", "--mc-samples", "500", "--seed", "2", "--to", test]).status == 0)
+        let ok = try Self.run(["certify", "--calibration", cal, "--test", test, "--mc-samples", "500", "--seed", "3"])
         #expect(ok.status == 0, "\(ok.err)")
 
         // A vote count above N, on line 3 of the test file.
@@ -73,14 +73,14 @@ import Testing
         fields[1] = "501"
         lines[2] = fields.joined(separator: ",")
         try lines.joined(separator: "\n").write(toFile: test, atomically: true, encoding: .utf8)
-        let bad = try Self.run(["certify", "--calibration", cal, "--test", test, "--draws", "500"])
+        let bad = try Self.run(["certify", "--calibration", cal, "--test", test, "--mc-samples", "500"])
         #expect(bad.status == 64)
         #expect(bad.err.contains("\(test):3:\(fields[0].count + 2): found '501'; expected a vote count between 0 and N = 500"), "\(bad.err)")
         // Too few calibration samples for α_j: the message says how many.
         let small = directory.appendingPathComponent("small.csv").path
         let head = try String(contentsOfFile: cal, encoding: .utf8).split(separator: "\n").prefix(101).joined(separator: "\n")
         try head.write(toFile: small, atomically: true, encoding: .utf8)
-        let few = try Self.run(["certify", "--calibration", small, "--test", cal, "--draws", "500"])
+        let few = try Self.run(["certify", "--calibration", small, "--test", cal, "--mc-samples", "500"])
         #expect(few.status == 64)
         #expect(few.err.contains("expected at least"), "\(few.err)")
     }
