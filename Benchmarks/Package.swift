@@ -36,13 +36,14 @@ let package = Package(
         .executableTarget(
             name: "circuit-bench",
             dependencies: [
+                "BenchmarkInputs",
                 .product(name: "ProbabilisticCircuits", package: "Surety"),
                 .product(name: "COLEP", package: "Surety"),
                 .product(name: "SuretyNumerics", package: "Surety"),
             ]
         ),
         // COLEP's certification step on 10⁵ test points.
-        .executableTarget(name: "colep-bench", dependencies: [.product(name: "COLEP", package: "Surety")]),
+        .executableTarget(name: "colep-bench", dependencies: ["BenchmarkInputs", .product(name: "COLEP", package: "Surety")]),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

@@ -11,20 +11,11 @@
 // With --write-inputs DIR, writes the rules, the probability matrix and our marginals so that
 // circuit_peer.py can recompute them with a truth-table implementation and compare.
 import COLEP
+import BenchmarkInputs
 import Foundation
 import ProbabilisticCircuits
 import SuretyNumerics
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func summary(_ times: [Double]) -> String {
-    let sorted = times.sorted()
-    return String(format: "best %.4f s, median %.4f s (%d runs)", sorted[0], sorted[sorted.count / 2], times.count)
-}
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 var outputDirectory: URL?
@@ -42,13 +33,13 @@ print("GTSRB knowledge: \(knowledge.rules.count) rules, \(knowledge.variables.co
 for c in circuits {
     print("  circuit \(c.name): \(c.nodes.count) nodes, \(c.edgeCount) edges, \(c.components.count) components, valid: \(c.validate().isValid)")
 }
-print("compile all three: \(summary(compileTimes))")
+print("compile all three: \(timingSummary(compileTimes))")
 
 let chainText = "variables: " + (0..<40).map { "x\($0)" }.joined(separator: " ") + "\n"
     + (1..<40).map { "x\($0 - 1) => x\($0)  w=1.5" }.joined(separator: "\n")
 var chain: ProbabilisticCircuit?
 let chainTimes = try (0..<20).map { _ in try seconds { chain = try KnowledgeBase.parse(chainText).compile(circuit: "main") } }
-print("40-variable chain: \(chain!.nodes.count) nodes; parse + compile: \(summary(chainTimes))")
+print("40-variable chain: \(chain!.nodes.count) nodes; parse + compile: \(timingSummary(chainTimes))")
 
 var rng = RandomStream(seed: 2024)
 let probabilities = try Matrix(rows: rows, columns: knowledge.variables.count,
@@ -58,15 +49,15 @@ for circuit in circuits {
     var result: CircuitMarginals?
     let times = try (0..<5).map { _ in try seconds { result = try circuit.marginals(probabilities: probabilities) } }
     results.append(result!)
-    print("marginals, circuit \(circuit.name), \(rows) rows: \(summary(times))")
+    print("marginals, circuit \(circuit.name), \(rows) rows: \(timingSummary(times))")
 }
 let allTimes = try (0..<5).map { _ in try seconds { for c in circuits { _ = try c.marginals(probabilities: probabilities) } } }
-print("marginals, all three circuits, \(rows) rows: \(summary(allTimes))")
+print("marginals, all three circuits, \(rows) rows: \(timingSummary(allTimes))")
 // Boxes of half-width 0.05 around the inputs, as randomized smoothing would give.
 let lower = try Matrix(rows: rows, columns: probabilities.columns, columnMajor: probabilities.storage.map { max(0, $0 - 0.05) })
 let upper = try Matrix(rows: rows, columns: probabilities.columns, columnMajor: probabilities.storage.map { min(1, $0 + 0.05) })
 let boundTimes = try (0..<3).map { _ in try seconds { for c in circuits { _ = try c.marginalBounds(lower: lower, upper: upper) } } }
-print("exact box bounds (monotone), all three circuits, \(rows) rows: \(summary(boundTimes))")
+print("exact box bounds (monotone), all three circuits, \(rows) rows: \(timingSummary(boundTimes))")
 
 if let directory = outputDirectory {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

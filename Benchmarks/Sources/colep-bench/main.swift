@@ -8,20 +8,11 @@
 // includes the bounds through the three circuits) and certified coverage (Thm 3, the same
 // bounds again); best and median of 3 runs.
 import COLEP
+import BenchmarkInputs
 import Foundation
 import ProbabilisticCircuits
 import SuretyNumerics
 
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func summary(_ times: [Double]) -> String {
-    let sorted = times.sorted()
-    return String(format: "best %.3f s, median %.3f s (%d runs)", sorted[0], sorted[sorted.count / 2], times.count)
-}
 
 let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
 let knowledge = try KnowledgeBase.parse(ReferenceKnowledge.gtsrb())
@@ -35,14 +26,14 @@ let votes = try SyntheticKnowledgeData.votes(test.inputs, sigma: 0.25, draws: 10
 print("\(count) test points × \(knowledge.variables.count) sensors, N = 1000 votes")
 
 var boxes: (lower: Matrix, upper: Matrix)?
-print("smoothing boxes: " + summary(try (0..<3).map { _ in try seconds { boxes = try smoothing.boxes(votes) } }))
+print("smoothing boxes: " + timingSummary(digits: 3, try (0..<3).map { _ in try seconds { boxes = try smoothing.boxes(votes) } }))
 let (lower, upper) = boxes!
 var size = 0.0
-print("certified sets (bounds through the circuits included): " + summary(try (0..<3).map { _ in
+print("certified sets (bounds through the circuits included): " + timingSummary(digits: 3, try (0..<3).map { _ in
     try seconds { size = try model.certifiedPredict(lower: lower, upper: upper, using: &rng).sets.meanSize }
 }))
 var bound = 0.0
-print("certified coverage (bounds included): " + summary(try (0..<3).map { _ in
+print("certified coverage (bounds included): " + timingSummary(digits: 3, try (0..<3).map { _ in
     try seconds { bound = try model.certifiedCoverage(lower: lower, upper: upper, labels: test.labels, using: &rng).bound }
 }))
 print(String(format: "mean certified set size %.3f, certified coverage %.4f", size, bound))
