@@ -34,6 +34,8 @@ public struct COLEPEvaluation: Sendable {
     public var calibrationCount: Int
     public var testCount: Int
     public var confidence: Double
+    /// The calibrated predictor, for further use (e.g. sets at attacked inputs).
+    public var model: CalibratedCOLEP
 
     /// Calibrates on `calibration` and evaluates on `test`: standard sets (clean coverage and
     /// size), certified sets (Thm 2) treating the test estimates as observed, and the
@@ -66,7 +68,7 @@ public struct COLEPEvaluation: Sendable {
         return COLEPEvaluation(colep: colep, baselines: baselines, thresholds: model.thresholds, perVariableCoverage: coverage.perVariable,
                                exactBounds: exact, variableAlpha: predictor.variableAlpha,
                                usedVariables: predictor.usedVariables.map { predictor.knowledge.variables[$0].name },
-                               calibrationCount: cal.rows, testCount: tst.rows, confidence: 1 - nu)
+                               calibrationCount: cal.rows, testCount: tst.rows, confidence: 1 - nu, model: model)
     }
 
     /// The `colep.certified-coverage` certificate of this evaluation.

@@ -79,6 +79,8 @@ struct Certify: ParsableCommand {
     @Option(help: "Smoothing noise σ.") var sigma = 0.25
     @Option(help: "ν: the certified coverage holds with probability 1 − ν over the test sample.") var confidence = 0.01
     @Flag(help: "Without data files, run the synthetic GTSRB example instead of the digits example.") var synthetic = false
+    @Flag(help: "Digits example: also run an ℓ2 PGD attack of radius ε on the smoothed pipeline and report COLEP's coverage under it.")
+    var attack = false
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -88,7 +90,11 @@ struct Certify: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let (certificate, evaluation) = try certify(seed: common.resolvedSeed())
-            try common.emit(certificate, table: Self.table(evaluation, eps: eps))
+            var table = Self.table(evaluation, eps: eps)
+            if let coverage = certificate.results["coverage_under_pgd"]?.doubleValue, let size = certificate.results["mean_set_size_under_pgd"]?.doubleValue {
+                table += "\nCOLEP under a 20-step ℓ2 PGD attack of radius \(eps) on the smoothed pipeline: coverage \(coverage), mean set size \(size)"
+            }
+            try common.emit(certificate, table: table)
         }
     }
 
@@ -99,13 +105,24 @@ struct Certify: ParsableCommand {
         let predictor = try model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
         let smoothing = try RandomizedSmoothing(sigma: sigma, radius: eps, failureProbability: model.alphaCert)
         var rng = RandomStream(seed: seed)
-        var (cal, tst, inputs) = try splits(predictor: predictor, using: &rng)
+        var (cal, tst, inputs, context) = try splits(predictor: predictor, using: &rng)
         if let knowledge = model.knowledge {
             inputs.append(try InputDigest.of(file: URL(fileURLWithPath: knowledge), recordedPath: knowledge))
         }
         let evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: cal, test: tst,
                                                  confidence: confidence, using: &rng)
         var certificate = evaluation.certificate(predictor: predictor, smoothing: smoothing, inputs: inputs, seed: seed)
+        if attack {
+            guard let context else { throw ValidationError("--attack needs the digits example (the attack needs the sensors and images)") }
+            // Empirical soundness check: PGD on the smoothed pipeline, then the standard sets at
+            // the attacked images from fresh Monte-Carlo votes.
+            let attacked = try SmoothedPipelineAttack(radius: eps).attack(context.testFeatures, labels: context.testLabels, sensors: context.sensors,
+                                                                          predictor: predictor, roles: context.roles, using: &rng)
+            let votes = try context.sensors.votes(attacked, draws: draws, variables: context.roles, using: &rng)
+            let sets = try evaluation.model.predict(estimates: SensorSplit(estimates: votes, labels: context.testLabels).estimateMatrix(), using: &rng)
+            certificate.results["coverage_under_pgd"] = .number(sets.coverage(labels: context.testLabels))
+            certificate.results["mean_set_size_under_pgd"] = .number(sets.meanSize)
+        }
         certificate.parameters["data"] = .string(digits ? "digits example" : synthetic ? "synthetic example" : "files")
         certificate.parameters["draws"] = .integer(draws)
         certificate.parameters["kind"] = .string(kind)
@@ -130,12 +147,14 @@ struct Certify: ParsableCommand {
                    "--eps", "\(eps)", "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
         if model.conceptPruning { out.append("--concept-pruning") }
         if synthetic { out.append("--synthetic") }
+        if attack { out.append("--attack") }
         if let knowledge = model.knowledge { out += ["--rules", knowledge] }
         if let calibration, let test { out += ["--calibration", calibration, "--test", test] }
         return out
     }
 
-    func splits(predictor: COLEPPredictor, using rng: inout RandomStream) throws -> (SensorSplit, SensorSplit, [InputDigest]) {
+    func splits(predictor: COLEPPredictor, using rng: inout RandomStream) throws
+        -> (SensorSplit, SensorSplit, [InputDigest], DigitsExample.AttackContext?) {
         guard let estimateKind = EstimateKind(rawValue: kind) else {
             throw ValidationError("--kind must be 'votes' or 'mean', not '\(kind)'")
         }
@@ -145,14 +164,15 @@ struct Certify: ParsableCommand {
             let knowledge = predictor.correction.knowledge
             return (try SensorSplit.read(url: calURL, knowledge: knowledge, kind: estimateKind, draws: draws),
                     try SensorSplit.read(url: testURL, knowledge: knowledge, kind: estimateKind, draws: draws),
-                    [try InputDigest.of(file: calURL, recordedPath: cal), try InputDigest.of(file: testURL, recordedPath: tst)])
+                    [try InputDigest.of(file: calURL, recordedPath: cal), try InputDigest.of(file: testURL, recordedPath: tst)], nil)
         case (nil, nil) where synthetic:
             StandardError.print("colep: running the synthetic GTSRB example "
                 + "(1000 + 1000 samples, N = \(draws) votes, weak class sensors beside strong concept sensors)")
             return (try Simulate.split(predictor: predictor, count: 1000, sigma: sigma, draws: draws, using: &rng),
-                    try Simulate.split(predictor: predictor, count: 1000, sigma: sigma, draws: draws, using: &rng), [])
+                    try Simulate.split(predictor: predictor, count: 1000, sigma: sigma, draws: draws, using: &rng), [], nil)
         case (nil, nil):
-            return try DigitsExample.splits(predictor: predictor, sigma: sigma, draws: draws, using: &rng)
+            let (cal, tst, inputs, context) = try DigitsExample.splits(predictor: predictor, sigma: sigma, draws: draws, using: &rng)
+            return (cal, tst, inputs, context)
         default:
             throw ValidationError("give both --calibration and --test, or neither for the embedded example")
         }
@@ -246,7 +266,7 @@ struct Predict: ParsableCommand {
             let predictor = try certify.model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
             let seed = certify.common.resolvedSeed()
             var rng = RandomStream(seed: seed)
-            let (cal, tst, inputs) = try certify.splits(predictor: predictor, using: &rng)
+            let (cal, tst, inputs, _) = try certify.splits(predictor: predictor, using: &rng)
             let model = try predictor.calibrate(estimates: cal.estimateMatrix(), labels: cal.labels, using: &rng)
             let classSets = try model.predict(estimates: tst.estimateMatrix(), using: &rng)
             let knowledge = predictor.correction.knowledge

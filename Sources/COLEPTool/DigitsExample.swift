@@ -9,6 +9,14 @@ import SuretyNumerics
 /// The embedded example: scikit-learn's handwritten digits (Examples/colep-digits), sensors
 /// trained here, smoothed by Monte-Carlo votes.
 enum DigitsExample {
+    /// What an attack on the test images needs: the trained sensors and the clean images.
+    struct AttackContext {
+        var sensors: NoisyLinearSensors
+        var roles: [NoisyLinearSensors.SensorRole]
+        var testFeatures: Matrix
+        var testLabels: [Int]
+    }
+
     /// `Examples/colep-digits` of the source checkout this tool was built from.
     static var directory: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -21,7 +29,7 @@ enum DigitsExample {
     /// Reads the images, splits them 60/20/20 (train/calibration/test) with the run's seed,
     /// trains the sensors at noise σ and returns Monte-Carlo votes for the last two splits.
     static func splits(predictor: COLEPPredictor, sigma: Double, draws: Int,
-                       using rng: inout RandomStream) throws -> (SensorSplit, SensorSplit, [InputDigest]) {
+                       using rng: inout RandomStream) throws -> (SensorSplit, SensorSplit, [InputDigest], AttackContext) {
         let knowledge = predictor.correction.knowledge
         let table = try NumericTable.readCSV(url: dataURL, options: .init(label: .name("label")))
         let classNames = predictor.classes.map { knowledge.variables[$0].name }
@@ -57,7 +65,9 @@ enum DigitsExample {
         StandardError.print("colep: smoothing \(calY.count) calibration and \(testY.count) test images with N = \(draws) noise draws")
         let calibration = SensorSplit(estimates: try sensors.votes(calX, draws: draws, variables: roles, using: &rng), labels: calY)
         let test = SensorSplit(estimates: try sensors.votes(testX, draws: draws, variables: roles, using: &rng), labels: testY)
+
         return (calibration, test, [try InputDigest.of(file: dataURL, recordedPath: "Examples/colep-digits/digits.csv"),
-                                    try InputDigest.of(file: rulesURL, recordedPath: "Examples/colep-digits/digits.rules")])
+                                    try InputDigest.of(file: rulesURL, recordedPath: "Examples/colep-digits/digits.rules")],
+                AttackContext(sensors: sensors, roles: roles, testFeatures: testX, testLabels: testY))
     }
 }
