@@ -55,27 +55,13 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-struct Certify: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Calibrate on one split, certify on another, and compare with vanilla APS, RSCP and RSCP+.",
-        discussion: """
-            Data files are CSV: a header with 'label' and one column per variable of the knowledge \
-            file; each row a sample's class name and its sensors' smoothing estimates (vote counts \
-            out of --mc-samples, or mean probabilities with --kind mean). Or NPY (.npy): a float64 array \
-            of shape (samples, 1 + variables), the class index first, then the variables in the \
-            knowledge file's declaration order. Without --calibration and --test \
-            the command runs the embedded handwritten-digits example (Examples/colep-digits: sensors \
-            trained here with noise augmentation, then smoothed with --mc-samples votes), or with \
-            --synthetic the synthetic GTSRB example.
-            """
-    )
-
+/// The data and method options shared by certify, predict and sweep.
+struct RunOptions: ParsableArguments {
     @OptionGroup var model: ModelOptions
     @Option(help: "Calibration split (CSV, or NPY when the name ends in .npy).") var calibration: String?
     @Option(help: "Test split (CSV or NPY).") var test: String?
     @Option(help: "What the sensor columns hold: votes or mean.") var kind = "votes"
     @Option(name: .customLong("mc-samples"), help: "Noise draws N behind every estimate (Monte-Carlo samples).") var draws = 1000
-    @Option(help: "ℓ2 attack radius ε.") var eps = 0.1
     @Option(help: "Smoothing noise σ.") var sigma = 0.25
     @Option(help: "ν: the certified coverage holds with probability 1 − ν over the test sample.") var confidence = 0.01
     @Flag(help: "Without data files, run the synthetic GTSRB example instead of the digits example.") var synthetic = false
@@ -87,20 +73,9 @@ struct Certify: ParsableCommand {
         guard draws >= 1 else { throw ValidationError("--mc-samples must be at least 1, not \(draws)") }
     }
 
-    func run() throws {
-        try reportingErrors {
-            let (certificate, evaluation) = try certify(seed: common.resolvedSeed())
-            var table = Self.table(evaluation, eps: eps)
-            if let coverage = certificate.results["coverage_under_pgd"]?.doubleValue, let size = certificate.results["mean_set_size_under_pgd"]?.doubleValue {
-                table += "\nCOLEP under a 20-step ℓ2 PGD attack of radius \(eps) on the smoothed pipeline: coverage \(coverage), mean set size \(size)"
-            }
-            try common.emit(certificate, table: table)
-        }
-    }
-
     /// Runs the certification and builds its certificate; the parameters record the
     /// arguments that reproduce it (`colep verify`).
-    func certify(seed: UInt64) throws -> (Certificate, COLEPEvaluation) {
+    func certify(seed: UInt64, eps: Double) throws -> (Certificate, COLEPEvaluation) {
         let digits = calibration == nil && test == nil && !synthetic
         let predictor = try model.predictor(fallbackKnowledge: digits ? DigitsExample.rulesURL : nil)
         let smoothing = try RandomizedSmoothing(sigma: sigma, radius: eps, failureProbability: model.alphaCert)
@@ -126,7 +101,7 @@ struct Certify: ParsableCommand {
         certificate.parameters["data"] = .string(digits ? "digits example" : synthetic ? "synthetic example" : "files")
         certificate.parameters["draws"] = .integer(draws)
         certificate.parameters["kind"] = .string(kind)
-        certificate.parameters["arguments"] = .array(arguments.map(JSONValue.string))
+        certificate.parameters["arguments"] = .array((arguments + ["--eps", "\(eps)"]).map(JSONValue.string))
         if digits {
             // Training runs on BLAS, whose last bits depend on the CPU's kernels; a flipped vote
             // can move a coverage or size by one test image (1/360).
@@ -140,11 +115,11 @@ struct Certify: ParsableCommand {
         return (certificate, evaluation)
     }
 
-    /// The options of this run as command-line arguments (without --seed, --json, --output).
+    /// The options of this run as command-line arguments (without --eps, --seed, --json, --output).
     var arguments: [String] {
         var out = ["--alpha", "\(model.alpha)", "--alpha-cert", "\(model.alphaCert)", "--score", model.score,
                    "--circuit-share", "\(model.circuitShare)", "--kind", kind, "--mc-samples", "\(draws)",
-                   "--eps", "\(eps)", "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
+                   "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
         if model.conceptPruning { out.append("--concept-pruning") }
         if synthetic { out.append("--synthetic") }
         if attack { out.append("--attack") }
@@ -177,6 +152,38 @@ struct Certify: ParsableCommand {
             throw ValidationError("give both --calibration and --test, or neither for the embedded example")
         }
     }
+}
+
+struct Certify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Calibrate on one split, certify on another, and compare with vanilla APS, RSCP and RSCP+.",
+        discussion: """
+            Data files are CSV: a header with 'label' and one column per variable of the knowledge \
+            file; each row a sample's class name and its sensors' smoothing estimates (vote counts \
+            out of --mc-samples, or mean probabilities with --kind mean). Or NPY (.npy): a float64 array \
+            of shape (samples, 1 + variables), the class index first, then the variables in the \
+            knowledge file's declaration order. Without --calibration and --test \
+            the command runs the embedded handwritten-digits example (Examples/colep-digits: sensors \
+            trained here with noise augmentation, then smoothed with --mc-samples votes), or with \
+            --synthetic the synthetic GTSRB example.
+            """
+    )
+
+    @OptionGroup var options: RunOptions
+    @Option(help: "ℓ2 attack radius ε.") var eps = 0.1
+
+    func run() throws {
+        try reportingErrors {
+            let (certificate, evaluation) = try certify(seed: options.common.resolvedSeed())
+            var table = Self.table(evaluation, eps: eps)
+            if let coverage = certificate.results["coverage_under_pgd"]?.doubleValue, let size = certificate.results["mean_set_size_under_pgd"]?.doubleValue {
+                table += "\nCOLEP under a 20-step ℓ2 PGD attack of radius \(eps) on the smoothed pipeline: coverage \(coverage), mean set size \(size)"
+            }
+            try options.common.emit(certificate, table: table)
+        }
+    }
+
+    func certify(seed: UInt64) throws -> (Certificate, COLEPEvaluation) { try options.certify(seed: seed, eps: eps) }
 
     static func table(_ e: COLEPEvaluation, eps: Double) -> String {
         var table = TextTable(header: ["method", "certified coverage (ε = \(eps))", "clean coverage", "mean set size", "mean certified set size"])
@@ -257,7 +264,7 @@ struct Predict: ParsableCommand {
         abstract: "COLEP class sets without certification: calibrate, predict the test split, write one set per sample.",
         discussion: "Same data options as certify. With --sets FILE the sets are written as CSV (sample, label, set).")
 
-    @OptionGroup var certify: Certify
+    @OptionGroup var certify: RunOptions
     @Option(help: "Write the sets to this CSV file (atomically).") var sets: String?
 
     func run() throws {
@@ -300,24 +307,22 @@ struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Certified coverage against the attack radius for COLEP and the baselines, as a table and an SVG chart.")
 
-    @OptionGroup var certify: Certify
-    @Option(name: .customLong("radii"), help: "Comma-separated attack radii ε.") var radii = "0.125,0.25,0.5"
+    @OptionGroup var certify: RunOptions
+    @Option(name: .customLong("eps"), help: "Comma-separated attack radii ε.") var radii = "0.125,0.25,0.5"
     @Option(help: "Write the chart to this SVG file.") var plot: String?
 
     func run() throws {
         try reportingErrors {
             let values = try radii.split(separator: ",").map { text -> Double in
                 guard let v = Double(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
-                    throw ValidationError("--radii must be comma-separated numbers ≥ 0, not '\(text)'")
+                    throw ValidationError("--eps must be comma-separated numbers ≥ 0, not '\(text)'")
                 }
                 return v
             }
             let seed = certify.common.resolvedSeed()
             var rows: [(Double, COLEPEvaluation)] = []
             for eps in values {
-                var run = certify
-                run.eps = eps
-                rows.append((eps, try run.certify(seed: seed).1))     // same seed: same data and sensors for every ε
+                rows.append((eps, try certify.certify(seed: seed, eps: eps).1))     // same seed: same data and sensors for every ε
             }
             print("certified coverage against the attack radius (seed \(seed))")
             var table = TextTable(header: ["ε", "COLEP", "RSCP", "RSCP+"])
