@@ -27,13 +27,8 @@ struct CircuitEvaluator {
     let arithmetic: CircuitArithmetic
     /// Rows per chunk.
     let width: Int
-    private var values: [Double]
-    private var derivatives: [Double]
-    private var touched: [Bool]
-    private var prefix: [Double]
-    private var suffix: [Double]     // log space only
-    private var expWeight: [Double]
-    /// Whether the last ``evaluate`` ended in log space (then buffers hold logs).
+    private let memory: EvaluatorMemory
+    /// Whether the last ``evaluate`` ended in log space (then the buffers hold logs).
     private(set) var inLogSpace = false
 
     static let defaultWidth = 256
@@ -42,13 +37,7 @@ struct CircuitEvaluator {
         self.circuit = circuit
         self.arithmetic = arithmetic
         self.width = width
-        values = [Double](repeating: 0, count: circuit.nodes.count * width)
-        derivatives = [Double](repeating: 0, count: circuit.nodes.count * width)
-        touched = [Bool](repeating: false, count: circuit.nodes.count)
-        let widest = zip(circuit.childStart.dropFirst(), circuit.childStart).map { Int($0 - $1) }.max() ?? 1
-        prefix = [Double](repeating: 0, count: (widest + 1) * width)
-        suffix = [Double](repeating: 0, count: (widest + 1) * width)
-        expWeight = circuit.edgeLogWeight.map { exp($0) }
+        memory = EvaluatorMemory(circuit, width: width)
     }
 
     /// Runs the passes over `count ≤ width` rows.
@@ -62,11 +51,9 @@ struct CircuitEvaluator {
     ///     of its own value, unaffected by the other components.
     mutating func evaluate(count: Int, downward: Bool, seeds: [Int]? = nil,
                            leaves fill: (Int, Bool, UnsafeMutablePointer<Double>) -> Void) {
-        let width = self.width
-        values.withUnsafeMutableBufferPointer { val in
-            for n in circuit.nodes.indices where circuit.kind[n] == .literal {
-                fill(Int(circuit.leafVariable[n]), circuit.leafPositive[n], val.baseAddress! + n * width)
-            }
+        let m = memory
+        for n in 0..<m.nodes where m.kind[n] == .literal {
+            fill(Int(circuit.leafVariable[n]), circuit.leafPositive[n], m.values + n * width)
         }
         let seeds = seeds ?? [circuit.root]
         if arithmetic == .automatic {
@@ -76,8 +63,8 @@ struct CircuitEvaluator {
             if exact { return }
         }
         inLogSpace = true
-        for n in circuit.nodes.indices where circuit.kind[n] == .literal {
-            for b in 0..<count { values[n * width + b] = log(values[n * width + b]) }
+        for n in 0..<m.nodes where m.kind[n] == .literal {
+            for b in 0..<count { m.values[n * width + b] = log(m.values[n * width + b]) }
         }
         upwardLog(count: count)
         if downward { downwardLog(count: count, seeds: seeds) }
@@ -85,12 +72,12 @@ struct CircuitEvaluator {
 
     /// `log value(n)` for row `b`.
     func logValue(node n: Int, row b: Int) -> Double {
-        inLogSpace ? values[n * width + b] : log(values[n * width + b])
+        inLogSpace ? memory.values[n * width + b] : log(memory.values[n * width + b])
     }
 
     /// `log ∂Z/∂value(n)` for row `b` (`-∞` where the node does not influence the seeds).
     func logDerivative(node n: Int, row b: Int) -> Double {
-        inLogSpace ? derivatives[n * width + b] : log(derivatives[n * width + b])
+        inLogSpace ? memory.derivatives[n * width + b] : log(memory.derivatives[n * width + b])
     }
 
     /// The marginal `P(x = 1) = Z₁ / (Z₁ + Z₀)` of variable `v` for row `b`, with
@@ -98,6 +85,7 @@ struct CircuitEvaluator {
     /// decomposable circuit). This form is exactly 0 or 1 for observed variables and always in
     /// `[0, 1]`. NaN when `Z = 0`.
     func marginal(variable v: Int, row b: Int) -> Double {
+        let values = memory.values, derivatives = memory.derivatives
         let one = Int(circuit.positiveLeaf[v]) * width + b, zero = Int(circuit.negativeLeaf[v]) * width + b
         if inLogSpace {
             let l1 = values[one] + derivatives[one], l0 = values[zero] + derivatives[zero]
@@ -107,8 +95,6 @@ struct CircuitEvaluator {
         let z1 = values[one] * derivatives[one], z0 = values[zero] * derivatives[zero]
         return z1 / (z1 + z0)
     }
-
-    // MARK: Linear space, checked
 
     /// Collects, branch-free, whether any checked product `r = a · b` of non-negative finite
     /// numbers lost precision: `r` below the smallest normal number while both operands are
@@ -137,269 +123,261 @@ struct CircuitEvaluator {
         var isExact: Bool { lost == 0 && largest < Self.infinityBits }
     }
 
-    private mutating func upwardLinear(count: Int) -> Bool {
-        let width = self.width
-        let c = circuit
-        var exact = true
-        c.kind.withUnsafeBufferPointer { kind in
-        c.childStart.withUnsafeBufferPointer { start in
-        c.children.withUnsafeBufferPointer { kids in
-        expWeight.withUnsafeBufferPointer { weight in
-        values.withUnsafeMutableBufferPointer { val in
-            let v = val.baseAddress!
-            var check = ExactnessCheck()
-            for n in 0..<kind.count {
-                if kind[n] == .literal { continue }
-                let s = Int(start[n]), e = Int(start[n + 1])
-                let out = v + n * width
-                if kind[n] == .product {
-                    let first = v + Int(kids[s]) * width
-                    for b in 0..<count { out[b] = first[b] }
-                    for k in (s + 1)..<Swift.max(s + 1, e) {
-                        let x = v + Int(kids[k]) * width
-                        for b in 0..<count {
-                            let r = out[b] * x[b]
-                            check.product(out[b], x[b], r)
-                            out[b] = r
-                        }
-                    }
-                } else if e - s == 2 && weight[s] == 1 && weight[s + 1] == 1 {
-                    let x = v + Int(kids[s]) * width, y = v + Int(kids[s + 1]) * width
+    private func upwardLinear(count: Int) -> Bool {
+        let m = memory, width = self.width, v = m.values
+        var check = ExactnessCheck()
+        for n in 0..<m.nodes where m.kind[n] != .literal {
+            let s = Int(m.childStart[n]), e = Int(m.childStart[n + 1])
+            let out = v + n * width
+            if m.kind[n] == .product {
+                let first = v + Int(m.children[s]) * width
+                for b in 0..<count { out[b] = first[b] }
+                for k in (s + 1)..<Swift.max(s + 1, e) {
+                    let x = v + Int(m.children[k]) * width
                     for b in 0..<count {
-                        out[b] = x[b] + y[b]
-                        check.value(out[b])
+                        let r = out[b] * x[b]
+                        check.product(out[b], x[b], r)
+                        out[b] = r
                     }
-                } else {
-                    for b in 0..<count { out[b] = 0 }
-                    for k in s..<e {
-                        let x = v + Int(kids[k]) * width, w = weight[k]
-                        for b in 0..<count {
-                            let t = w * x[b]
-                            check.product(w, x[b], t)
-                            out[b] += t
-                        }
-                    }
-                    for b in 0..<count { check.value(out[b]) }
                 }
+            } else if e - s == 2 && m.expWeight[s] == 1 && m.expWeight[s + 1] == 1 {
+                let x = v + Int(m.children[s]) * width, y = v + Int(m.children[s + 1]) * width
+                for b in 0..<count {
+                    out[b] = x[b] + y[b]
+                    check.value(out[b])
+                }
+            } else {
+                for b in 0..<count { out[b] = 0 }
+                for k in s..<e {
+                    let x = v + Int(m.children[k]) * width, w = m.expWeight[k]
+                    for b in 0..<count {
+                        let t = w * x[b]
+                        check.product(w, x[b], t)
+                        out[b] += t
+                    }
+                }
+                for b in 0..<count { check.value(out[b]) }
             }
-            exact = check.isExact
-        }}}}}
-        return exact
+        }
+        return check.isExact
     }
 
-    private mutating func downwardLinear(count: Int, seeds: [Int]) -> Bool {
-        let width = self.width
-        let c = circuit
-        for n in touched.indices { touched[n] = false }
+    private func downwardLinear(count: Int, seeds: [Int]) -> Bool {
+        let m = memory, width = self.width, v = m.values, d = m.derivatives
+        m.seed(seeds, value: 1, count: count)
         var check = ExactnessCheck()
-        c.kind.withUnsafeBufferPointer { kind in
-        c.childStart.withUnsafeBufferPointer { start in
-        c.children.withUnsafeBufferPointer { kids in
-        expWeight.withUnsafeBufferPointer { weight in
-        values.withUnsafeBufferPointer { valBuffer in
-        derivatives.withUnsafeMutableBufferPointer { derBuffer in
-        touched.withUnsafeMutableBufferPointer { touched in
-        prefix.withUnsafeMutableBufferPointer { pre in
-            let v = valBuffer.baseAddress!, d = derBuffer.baseAddress!
-            for seed in seeds {
-                touched[seed] = true
-                for b in 0..<count { d[seed * width + b] = 1 }
+        /// d[child] += dn · x, checked.
+        func add(_ child: Int, _ dn: UnsafePointer<Double>, _ x: UnsafePointer<Double>) {
+            let out = d + child * width
+            let fresh = !m.touched[child]
+            m.touched[child] = true
+            for b in 0..<count {
+                let t = dn[b] * x[b]
+                check.product(dn[b], x[b], t)
+                out[b] = fresh ? t : out[b] + t
             }
-            /// d[child] += dn · x, checked.
-            @inline(__always)
-            func add(_ child: Int, _ dn: UnsafePointer<Double>, _ x: UnsafePointer<Double>) {
-                let out = d + child * width
-                if touched[child] {
-                    for b in 0..<count {
-                        let t = dn[b] * x[b]
-                        check.product(dn[b], x[b], t)
-                        out[b] += t
-                    }
-                } else {
-                    touched[child] = true
-                    for b in 0..<count {
-                        let t = dn[b] * x[b]
-                        check.product(dn[b], x[b], t)
-                        out[b] = t
-                    }
-                }
-            }
-            /// d[child] += dn · w, checked.
-            @inline(__always)
-            func add(_ child: Int, _ dn: UnsafePointer<Double>, scale w: Double) {
-                let out = d + child * width
-                let fresh = !touched[child]
-                touched[child] = true
-                if fresh { for b in 0..<count { out[b] = 0 } }
-                if w == 1 {
-                    for b in 0..<count { out[b] += dn[b] }
-                } else {
-                    for b in 0..<count {
-                        let t = dn[b] * w
-                        check.product(dn[b], w, t)
-                        out[b] += t
-                    }
-                }
-            }
-            for n in stride(from: c.root, through: 0, by: -1) where touched[n] {
-                if kind[n] == .literal { continue }
-                let s = Int(start[n]), e = Int(start[n + 1])
-                let dn = UnsafePointer(d + n * width)
-                for b in 0..<count { check.value(dn[b]) }
-                if kind[n] == .sum {
-                    for k in s..<e { add(Int(kids[k]), dn, scale: weight[k]) }
-                } else if e - s == 1 {
-                    add(Int(kids[s]), dn, scale: 1)
-                } else if e - s == 2 {
-                    add(Int(kids[s]), dn, v + Int(kids[s + 1]) * width)
-                    add(Int(kids[s + 1]), dn, v + Int(kids[s]) * width)
-                } else {
-                    // Sibling products without division: prefix[i] = Π_{j<i} child_j, then
-                    // multiplied from the right by the running suffix product.
-                    let p = pre.baseAddress!
-                    let k = e - s
-                    for b in 0..<count { p[b] = 1 }
-                    for i in 0..<(k - 1) {
-                        let x = v + Int(kids[s + i]) * width
-                        for b in 0..<count {
-                            let r = p[i * width + b] * x[b]
-                            check.product(p[i * width + b], x[b], r)
-                            p[(i + 1) * width + b] = r
-                        }
-                    }
-                    let suffix = p + k * width          // running Π_{j>i} child_j
-                    for b in 0..<count { suffix[b] = 1 }
-                    for i in stride(from: k - 1, through: 0, by: -1) {
-                        let sibling = p + i * width
-                        for b in 0..<count {
-                            let r = sibling[b] * suffix[b]
-                            check.product(sibling[b], suffix[b], r)
-                            sibling[b] = r
-                        }
-                        add(Int(kids[s + i]), dn, sibling)
-                        let x = v + Int(kids[s + i]) * width
-                        for b in 0..<count {
-                            let r = suffix[b] * x[b]
-                            check.product(suffix[b], x[b], r)
-                            suffix[b] = r
-                        }
-                    }
-                }
-            }
-        }}}}}}}}
-        guard check.isExact else { return false }
-        for n in touched.indices where !touched[n] {
-            for b in 0..<count { derivatives[n * width + b] = 0 }
         }
+        /// d[child] += dn · w, checked.
+        func add(_ child: Int, _ dn: UnsafePointer<Double>, scale w: Double) {
+            let out = d + child * width
+            if !m.touched[child] { for b in 0..<count { out[b] = 0 } }
+            m.touched[child] = true
+            if w == 1 {
+                for b in 0..<count { out[b] += dn[b] }
+            } else {
+                for b in 0..<count {
+                    let t = dn[b] * w
+                    check.product(dn[b], w, t)
+                    out[b] += t
+                }
+            }
+        }
+        for n in stride(from: circuit.root, through: 0, by: -1) where m.touched[n] && m.kind[n] != .literal {
+            let s = Int(m.childStart[n]), e = Int(m.childStart[n + 1])
+            let dn = UnsafePointer(d + n * width)
+            for b in 0..<count { check.value(dn[b]) }
+            if m.kind[n] == .sum {
+                for k in s..<e { add(Int(m.children[k]), dn, scale: m.expWeight[k]) }
+            } else if e - s == 1 {
+                add(Int(m.children[s]), dn, scale: 1)
+            } else if e - s == 2 {
+                add(Int(m.children[s]), dn, v + Int(m.children[s + 1]) * width)
+                add(Int(m.children[s + 1]), dn, v + Int(m.children[s]) * width)
+            } else {
+                // Sibling products without division: prefix[i] = Π_{j<i} child_j, then
+                // multiplied from the right by the running suffix product.
+                let p = m.prefix, k = e - s
+                for b in 0..<count { p[b] = 1 }
+                for i in 0..<(k - 1) {
+                    let x = v + Int(m.children[s + i]) * width
+                    for b in 0..<count {
+                        let r = p[i * width + b] * x[b]
+                        check.product(p[i * width + b], x[b], r)
+                        p[(i + 1) * width + b] = r
+                    }
+                }
+                let suffix = p + k * width          // running Π_{j>i} child_j
+                for b in 0..<count { suffix[b] = 1 }
+                for i in stride(from: k - 1, through: 0, by: -1) {
+                    let sibling = p + i * width
+                    for b in 0..<count {
+                        let r = sibling[b] * suffix[b]
+                        check.product(sibling[b], suffix[b], r)
+                        sibling[b] = r
+                    }
+                    add(Int(m.children[s + i]), dn, sibling)
+                    let x = v + Int(m.children[s + i]) * width
+                    for b in 0..<count {
+                        let r = suffix[b] * x[b]
+                        check.product(suffix[b], x[b], r)
+                        suffix[b] = r
+                    }
+                }
+            }
+        }
+        guard check.isExact else { return false }
+        m.clearUntouched(value: 0, count: count)
         return true
     }
 
     // MARK: Log space
 
-    private mutating func upwardLog(count: Int) {
-        let width = self.width
-        let c = circuit
-        c.childStart.withUnsafeBufferPointer { start in
-        c.children.withUnsafeBufferPointer { kids in
-        c.edgeLogWeight.withUnsafeBufferPointer { weight in
-        values.withUnsafeMutableBufferPointer { val in
-            let v = val.baseAddress!
-            for n in c.nodes.indices {
-                let kind = c.kind[n]
-                if kind == .literal { continue }
-                let s = Int(start[n]), e = Int(start[n + 1])
-                let out = v + n * width
-                if kind == .product {
-                    let first = v + Int(kids[s]) * width
-                    for b in 0..<count { out[b] = first[b] }
-                    for k in (s + 1)..<max(s + 1, e) {
-                        let x = v + Int(kids[k]) * width
-                        for b in 0..<count { out[b] += x[b] }
-                    }
-                } else if e - s == 1 {
-                    let x = v + Int(kids[s]) * width, w = weight[s]
-                    for b in 0..<count { out[b] = x[b] + w }
-                } else if e - s == 2 {
-                    let x = v + Int(kids[s]) * width, y = v + Int(kids[s + 1]) * width
-                    let wx = weight[s], wy = weight[s + 1]
-                    for b in 0..<count { out[b] = logAddExp(x[b] + wx, y[b] + wy) }
-                } else {
-                    for b in 0..<count {
-                        var m = -Double.infinity
-                        for k in s..<e { m = Swift.max(m, v[Int(kids[k]) * width + b] + weight[k]) }
-                        if m == -.infinity { out[b] = m; continue }
-                        var total = 0.0
-                        for k in s..<e { total += exp(v[Int(kids[k]) * width + b] + weight[k] - m) }
-                        out[b] = m + log(total)
-                    }
+    private func upwardLog(count: Int) {
+        let m = memory, width = self.width, v = m.values
+        for n in 0..<m.nodes where m.kind[n] != .literal {
+            let s = Int(m.childStart[n]), e = Int(m.childStart[n + 1])
+            let out = v + n * width
+            if m.kind[n] == .product {
+                let first = v + Int(m.children[s]) * width
+                for b in 0..<count { out[b] = first[b] }
+                for k in (s + 1)..<Swift.max(s + 1, e) {
+                    let x = v + Int(m.children[k]) * width
+                    for b in 0..<count { out[b] += x[b] }
+                }
+            } else if e - s == 1 {
+                let x = v + Int(m.children[s]) * width, w = m.logWeight[s]
+                for b in 0..<count { out[b] = x[b] + w }
+            } else if e - s == 2 {
+                let x = v + Int(m.children[s]) * width, y = v + Int(m.children[s + 1]) * width
+                let wx = m.logWeight[s], wy = m.logWeight[s + 1]
+                for b in 0..<count { out[b] = logAddExp(x[b] + wx, y[b] + wy) }
+            } else {
+                for b in 0..<count {
+                    var top = -Double.infinity
+                    for k in s..<e { top = Swift.max(top, v[Int(m.children[k]) * width + b] + m.logWeight[k]) }
+                    if top == -.infinity { out[b] = top; continue }
+                    var total = 0.0
+                    for k in s..<e { total += exp(v[Int(m.children[k]) * width + b] + m.logWeight[k] - top) }
+                    out[b] = top + log(total)
                 }
             }
-        }}}}
+        }
     }
 
-    private mutating func downwardLog(count: Int, seeds: [Int]) {
-        let width = self.width
-        let c = circuit
-        for n in touched.indices { touched[n] = false }
-        c.childStart.withUnsafeBufferPointer { start in
-        c.children.withUnsafeBufferPointer { kids in
-        c.edgeLogWeight.withUnsafeBufferPointer { weight in
-        values.withUnsafeBufferPointer { valBuffer in
-        derivatives.withUnsafeMutableBufferPointer { derBuffer in
-        touched.withUnsafeMutableBufferPointer { touched in
-        prefix.withUnsafeMutableBufferPointer { pre in
-        suffix.withUnsafeMutableBufferPointer { suf in
-            let v = valBuffer.baseAddress!, d = derBuffer.baseAddress!
-            for seed in seeds {
-                touched[seed] = true
-                for b in 0..<count { d[seed * width + b] = 0 }
+    private func downwardLog(count: Int, seeds: [Int]) {
+        let m = memory, width = self.width, v = m.values, d = m.derivatives
+        m.seed(seeds, value: 0, count: count)
+        /// d[child] = logAddExp(d[child], dn + w + x).
+        func add(_ child: Int, _ dn: UnsafePointer<Double>, _ w: Double, _ x: UnsafePointer<Double>?) {
+            let out = d + child * width
+            let fresh = !m.touched[child]
+            m.touched[child] = true
+            for b in 0..<count {
+                let t = dn[b] + w + (x?[b] ?? 0)
+                out[b] = fresh ? t : logAddExp(out[b], t)
             }
-            /// d[child] = logAddExp(d[child], dn + w + x).
-            func add(_ child: Int, _ dn: UnsafePointer<Double>, _ w: Double, _ x: UnsafePointer<Double>?) {
-                let out = d + child * width
-                if touched[child] {
-                    if let x { for b in 0..<count { out[b] = logAddExp(out[b], dn[b] + w + x[b]) } }
-                    else { for b in 0..<count { out[b] = logAddExp(out[b], dn[b] + w) } }
-                } else {
-                    touched[child] = true
-                    if let x { for b in 0..<count { out[b] = dn[b] + w + x[b] } }
-                    else { for b in 0..<count { out[b] = dn[b] + w } }
+        }
+        for n in stride(from: circuit.root, through: 0, by: -1) where m.touched[n] && m.kind[n] != .literal {
+            let s = Int(m.childStart[n]), e = Int(m.childStart[n + 1])
+            let dn = UnsafePointer(d + n * width)
+            if m.kind[n] == .sum {
+                for k in s..<e { add(Int(m.children[k]), dn, m.logWeight[k], nil) }
+            } else if e - s == 1 {
+                add(Int(m.children[s]), dn, 0, nil)
+            } else if e - s == 2 {
+                add(Int(m.children[s]), dn, 0, v + Int(m.children[s + 1]) * width)
+                add(Int(m.children[s + 1]), dn, 0, v + Int(m.children[s]) * width)
+            } else {
+                // Sums of logs: prefix[i] = Σ_{j<i}, suffix[i] = Σ_{j≥i}; -∞ siblings stay -∞.
+                let p = m.prefix, q = m.suffix, k = e - s
+                for b in 0..<count { p[b] = 0; q[k * width + b] = 0 }
+                for i in 0..<k {
+                    let x = v + Int(m.children[s + i]) * width
+                    for b in 0..<count { p[(i + 1) * width + b] = p[i * width + b] + x[b] }
+                }
+                for i in stride(from: k - 1, through: 0, by: -1) {
+                    let x = v + Int(m.children[s + i]) * width
+                    for b in 0..<count { q[i * width + b] = q[(i + 1) * width + b] + x[b] }
+                }
+                for i in 0..<k {
+                    for b in 0..<count { p[i * width + b] += q[(i + 1) * width + b] }
+                    add(Int(m.children[s + i]), dn, 0, p + i * width)
                 }
             }
-            for n in stride(from: c.root, through: 0, by: -1) where touched[n] {
-                let kind = c.kind[n]
-                if kind == .literal { continue }
-                let s = Int(start[n]), e = Int(start[n + 1])
-                let dn = UnsafePointer(d + n * width)
-                if kind == .sum {
-                    for k in s..<e { add(Int(kids[k]), dn, weight[k], nil) }
-                } else if e - s == 1 {
-                    add(Int(kids[s]), dn, 0, nil)
-                } else if e - s == 2 {
-                    add(Int(kids[s]), dn, 0, v + Int(kids[s + 1]) * width)
-                    add(Int(kids[s + 1]), dn, 0, v + Int(kids[s]) * width)
-                } else {
-                    // Sums of logs: prefix[i] = Σ_{j<i}, suffix[i] = Σ_{j≥i}; -∞ siblings stay -∞.
-                    let p = pre.baseAddress!, q = suf.baseAddress!
-                    let k = e - s
-                    for b in 0..<count { p[b] = 0; q[k * width + b] = 0 }
-                    for i in 0..<k {
-                        let x = v + Int(kids[s + i]) * width
-                        for b in 0..<count { p[(i + 1) * width + b] = p[i * width + b] + x[b] }
-                    }
-                    for i in stride(from: k - 1, through: 0, by: -1) {
-                        let x = v + Int(kids[s + i]) * width
-                        for b in 0..<count { q[i * width + b] = q[(i + 1) * width + b] + x[b] }
-                    }
-                    for i in 0..<k {
-                        for b in 0..<count { p[i * width + b] += q[(i + 1) * width + b] }
-                        add(Int(kids[s + i]), dn, 0, p + i * width)
-                    }
-                }
-            }
-        }}}}}}}}
-        for n in touched.indices where !touched[n] {
-            for b in 0..<count { derivatives[n * width + b] = -.infinity }
+        }
+        m.clearUntouched(value: -.infinity, count: count)
+    }
+}
+
+/// An evaluator's working memory, allocated once per evaluator: node values and derivatives
+/// for a chunk of rows, scratch for sibling products, and a flat copy of the circuit's
+/// structure, all as plain pointers for the passes.
+final class EvaluatorMemory {
+    let nodes: Int
+    let width: Int
+    let kind: UnsafeMutablePointer<ProbabilisticCircuit.NodeKind>
+    let childStart: UnsafeMutablePointer<Int32>
+    let children: UnsafeMutablePointer<Int32>
+    let logWeight: UnsafeMutablePointer<Double>
+    let expWeight: UnsafeMutablePointer<Double>
+    let values: UnsafeMutablePointer<Double>
+    let derivatives: UnsafeMutablePointer<Double>
+    let touched: UnsafeMutablePointer<Bool>
+    let prefix: UnsafeMutablePointer<Double>
+    let suffix: UnsafeMutablePointer<Double>
+
+    init(_ circuit: ProbabilisticCircuit, width: Int) {
+        nodes = circuit.nodes.count
+        self.width = width
+        func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
+            _ = UnsafeMutableBufferPointer(start: p, count: array.count).initialize(from: array)
+            return p
+        }
+        kind = copy(circuit.kind)
+        childStart = copy(circuit.childStart)
+        children = copy(circuit.children)
+        logWeight = copy(circuit.edgeLogWeight)
+        expWeight = copy(circuit.edgeLogWeight.map { exp($0) })
+        values = copy([Double](repeating: 0, count: nodes * width))
+        derivatives = copy([Double](repeating: 0, count: nodes * width))
+        touched = copy([Bool](repeating: false, count: nodes))
+        let widest = zip(circuit.childStart.dropFirst(), circuit.childStart).map { Int($0 - $1) }.max() ?? 1
+        prefix = copy([Double](repeating: 0, count: (widest + 1) * width))
+        suffix = copy([Double](repeating: 0, count: (widest + 1) * width))
+    }
+
+    deinit {
+        for p in [childStart, children] { p.deallocate() }
+        for p in [logWeight, expWeight, values, derivatives, prefix, suffix] { p.deallocate() }
+        kind.deallocate()
+        touched.deallocate()
+    }
+
+    /// Starts a downward pass: nothing touched but the seeds, whose derivative is `value`
+    /// (1 in linear space, 0 in log space).
+    func seed(_ seeds: [Int], value: Double, count: Int) {
+        for n in 0..<nodes { touched[n] = false }
+        for s in seeds {
+            touched[s] = true
+            for b in 0..<count { derivatives[s * width + b] = value }
+        }
+    }
+
+    /// Ends a downward pass: nodes the seeds do not reach get derivative zero (`value`).
+    func clearUntouched(value: Double, count: Int) {
+        for n in 0..<nodes where !touched[n] {
+            for b in 0..<count { derivatives[n * width + b] = value }
         }
     }
 }
