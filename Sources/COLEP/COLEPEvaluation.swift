@@ -98,6 +98,8 @@ public struct COLEPEvaluation: Sendable {
                 "alpha": .number(predictor.alpha), "epsilon": .number(smoothing.radius), "sigma": .number(smoothing.sigma),
                 "alpha_cert": .number(smoothing.failureProbability), "score": .string("\(predictor.score)"),
                 "circuit_share": .number(predictor.correction.circuitShare), "concept_pruning": .bool(predictor.conceptPruning),
+                "circuit_weights": .object(Dictionary(uniqueKeysWithValues: zip(predictor.knowledge.circuitNames,
+                                                                                predictor.correction.circuitWeights.map(JSONValue.number)))),
                 "confidence": .number(confidence),
             ],
             results: results,

@@ -5,12 +5,15 @@ import SuretyNumerics
 ///
 /// For each variable `j` (class or concept) and the circuits `R_j` whose rules mention it,
 ///
-///     π_j = (1 − λ) · p_j + λ · (1/|R_j|) Σ_{r ∈ R_j} P_r(μ_j = 1 | p),
+///     π_j = (1 − λ) · p_j + λ · Σ_{r ∈ R_j} β_r P_r(μ_j = 1 | p) / Σ_{r ∈ R_j} β_r,
 ///
-/// the posterior marginal of each circuit (paper eq. 1) averaged over the circuits that
-/// contain `j` — the certified path of the official code, not its forward path, which used
-/// circuit 0 for every variable (spec §1.3, §8) — and blended with the raw sensor by `λ`
-/// (the code's `pc_weight`). A variable in no circuit keeps `π_j = p_j`.
+/// the posterior marginals of the circuits (paper eq. 1) mixed with weights `β` over the
+/// circuits that contain `j` — uniform by default, as in the certified path of the official
+/// code, not its forward path, which used circuit 0 for every variable (spec §1.3, §8) — and
+/// blended with the raw sensor by `λ` (the code's `pc_weight`). A variable in no circuit keeps
+/// `π_j = p_j`. (The paper estimates `β` "from data by how often each PC predicts
+/// correctly" without saying how; any fixed non-negative `β` keeps every guarantee, since it
+/// is chosen before calibration.)
 public struct KnowledgeCorrection: Sendable {
     public let knowledge: KnowledgeBase
     /// One compiled circuit per named circuit of the knowledge base.
@@ -19,14 +22,29 @@ public struct KnowledgeCorrection: Sendable {
     public let circuitShare: Double
     /// For each variable, the circuits whose rules mention it.
     public let containing: [[Int]]
+    /// `β_r` per circuit, in ``circuits`` order.
+    public let circuitWeights: [Double]
 
     /// Compiles the knowledge base's circuits.
     ///
-    /// - Throws: `NumericsError.domain` for `λ ∉ [0, 1]` or a circuit that does not compile.
-    public init(knowledge: KnowledgeBase, circuitShare: Double = 0.5, options: CompilationOptions = CompilationOptions()) throws {
+    /// - Parameter circuitWeights: `β` by circuit name (missing names weigh 1); `nil` for uniform.
+    /// - Throws: `NumericsError.domain` for `λ ∉ [0, 1]`, a weight for an unknown circuit or a
+    ///   weight that is not finite and positive, or a circuit that does not compile.
+    public init(knowledge: KnowledgeBase, circuitShare: Double = 0.5, circuitWeights: [String: Double]? = nil,
+                options: CompilationOptions = CompilationOptions()) throws {
         guard circuitShare >= 0, circuitShare <= 1 else {
             throw NumericsError.domain(function: "knowledge correction", value: "λ = \(circuitShare)", expected: "0 ≤ λ ≤ 1")
         }
+        for (name, weight) in circuitWeights ?? [:] {
+            guard knowledge.circuitNames.contains(name) else {
+                throw NumericsError.domain(function: "knowledge correction", value: "a weight for circuit '\(name)'",
+                                           expected: "one of the circuits \(knowledge.circuitNames.joined(separator: ", "))")
+            }
+            guard weight > 0, weight.isFinite else {
+                throw NumericsError.domain(function: "knowledge correction", value: "β = \(weight) for circuit '\(name)'", expected: "a finite weight > 0")
+            }
+        }
+        self.circuitWeights = knowledge.circuitNames.map { circuitWeights?[$0] ?? 1 }
         self.knowledge = knowledge
         self.circuitShare = circuitShare
         let compiled = try knowledge.compile(options: options)
@@ -77,16 +95,16 @@ public struct KnowledgeCorrection: Sendable {
         return CorrectedBounds(lower: lo, upper: hi, exact: exact)
     }
 
-    /// `(1 − λ)·raw + λ·mean over containing circuits`, column by column.
+    /// `(1 − λ)·raw + λ·(β-weighted mean over the containing circuits)`, column by column.
     private func combine(_ raw: Matrix, _ perCircuit: [Matrix]) throws -> Matrix {
         let rows = raw.rows
         var out = raw.storage
         for v in knowledge.variables.indices where !containing[v].isEmpty {
-            let share = circuitShare / Double(containing[v].count)
+            let total = containing[v].reduce(0.0) { $0 + circuitWeights[$1] }
             for i in 0..<rows {
                 var mixed = 0.0
-                for r in containing[v] { mixed += perCircuit[r][i, v] }
-                out[v * rows + i] = (1 - circuitShare) * raw[i, v] + share * mixed
+                for r in containing[v] { mixed += circuitWeights[r] * perCircuit[r][i, v] }
+                out[v * rows + i] = (1 - circuitShare) * raw[i, v] + circuitShare * (mixed / total)
             }
         }
         return try Matrix(rows: rows, columns: raw.columns, columnMajor: out)

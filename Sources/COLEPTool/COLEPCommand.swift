@@ -35,6 +35,21 @@ struct ModelOptions: ParsableArguments {
     var circuitShare = 0.5
     @Flag(name: .customLong("concept-pruning"), help: "Also calibrate the concepts and prune contradicting classes.")
     var conceptPruning = false
+    @Option(name: .customLong("circuit-weights"), help: "β per circuit, e.g. shape=2,strokes=1 (default: uniform over the circuits containing a variable).")
+    var circuitWeights: String?
+
+    func parsedCircuitWeights() throws -> [String: Double]? {
+        guard let circuitWeights else { return nil }
+        var out: [String: Double] = [:]
+        for item in circuitWeights.split(separator: ",") {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let w = Double(parts[1]) else {
+                throw ValidationError("--circuit-weights must look like shape=2,strokes=1, not '\(item)'")
+            }
+            out[parts[0]] = w
+        }
+        return out
+    }
 
     /// The `--rules` file, else `fallback`, else COLEP's GTSRB knowledge.
     func knowledgeBase(fallback: URL? = nil) throws -> KnowledgeBase {
@@ -50,7 +65,9 @@ struct ModelOptions: ParsableArguments {
         case "lac": base = .lac
         default: throw ValidationError("--score must be 'aps' or 'lac', not '\(score)'")
         }
-        return try COLEPPredictor(correction: KnowledgeCorrection(knowledge: knowledgeBase(fallback: fallbackKnowledge), circuitShare: circuitShare),
+        let correction = try KnowledgeCorrection(knowledge: knowledgeBase(fallback: fallbackKnowledge), circuitShare: circuitShare,
+                                                 circuitWeights: parsedCircuitWeights())
+        return try COLEPPredictor(correction: correction,
                                   alpha: alpha, score: base, smoothingFailure: alphaCert, conceptPruning: conceptPruning)
     }
 }
@@ -121,6 +138,7 @@ struct RunOptions: ParsableArguments {
                    "--circuit-share", "\(model.circuitShare)", "--kind", kind, "--mc-samples", "\(draws)",
                    "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
         if model.conceptPruning { out.append("--concept-pruning") }
+        if let weights = model.circuitWeights { out += ["--circuit-weights", weights] }
         if synthetic { out.append("--synthetic") }
         if attack { out.append("--attack") }
         if let knowledge = model.knowledge { out += ["--rules", knowledge] }

@@ -25,6 +25,15 @@ import Testing
         let full = try KnowledgeCorrection(knowledge: stop, circuitShare: 1).correct(Matrix([[0.9, 0.0]]))
         #expect(abs(full[0, 0] - 0.9 / (0.9 + 0.1 * exp(1.5))) < 1e-15)
 
+        // β weights: a variable in two circuits gets their weighted mean.
+        let two = try KnowledgeBase.parse("classes: a\nconcepts: b c\na => b  w=1  pc=one\na => c  w=2  pc=two")
+        let q = try Matrix([[0.6, 0.3, 0.2]])
+        let weighted = try KnowledgeCorrection(knowledge: two, circuitShare: 1, circuitWeights: ["one": 3, "two": 1]).correct(q)
+        let single = try two.compile().map { try $0.marginals(probabilities: q).marginals[0, 0] }
+        #expect(abs(weighted[0, 0] - (3 * single[0] + single[1]) / 4) < 1e-15)
+        #expect(throws: NumericsError.self) { try KnowledgeCorrection(knowledge: two, circuitWeights: ["three": 1]) }
+        #expect(throws: NumericsError.self) { try KnowledgeCorrection(knowledge: two, circuitWeights: ["one": 0]) }
+
         let correction = try KnowledgeCorrection(knowledge: knowledge, circuitShare: 0.5)
         let lower = try Matrix(rows: 30, columns: 25, columnMajor: p.storage.map { max(0, $0 - 0.1) })
         let upper = try Matrix(rows: 30, columns: 25, columnMajor: p.storage.map { min(1, $0 + 0.1) })
