@@ -28,9 +28,11 @@ public struct SmoothedPipelineAttack: Sendable {
         self.gradientDraws = gradientDraws
     }
 
-    /// The attacked inputs (rows × d), each within `radius` of its clean row.
+    /// The attacked inputs (rows × d), each within `radius` of its clean row. `progress` is
+    /// called after each input (for a progress bar).
     public func attack(_ features: Matrix, labels: [Int], sensors: NoisyLinearSensors, predictor: COLEPPredictor,
-                       roles: [NoisyLinearSensors.SensorRole], using generator: inout some RandomNumberGenerator) throws -> Matrix {
+                       roles: [NoisyLinearSensors.SensorRole], progress: () -> Void = {},
+                       using generator: inout some RandomNumberGenerator) throws -> Matrix {
         let d = features.columns, classes = sensors.classWeights.columns, concepts = sensors.conceptWeights.columns
         let sigma = sensors.sigma
         var attacked = features
@@ -103,6 +105,7 @@ public struct SmoothedPipelineAttack: Sendable {
                 if length > radius { for k in 0..<d { x[k] = clean[k] + shift[k] * radius / length } }
             }
             for k in 0..<d { attacked[i, k] = x[k] }
+            progress()
         }
         return attacked
     }

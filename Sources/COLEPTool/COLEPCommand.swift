@@ -108,8 +108,11 @@ struct RunOptions: ParsableArguments {
             guard let context else { throw ValidationError("--attack needs the digits example (the attack needs the sensors and images)") }
             // Empirical soundness check: PGD on the smoothed pipeline, then the standard sets at
             // the attacked images from fresh Monte-Carlo votes.
+            let bar = ProgressBar(total: context.testLabels.count, label: "PGD attack")
             let attacked = try SmoothedPipelineAttack(radius: eps).attack(context.testFeatures, labels: context.testLabels, sensors: context.sensors,
-                                                                          predictor: predictor, roles: context.roles, using: &rng)
+                                                                          predictor: predictor, roles: context.roles, progress: { bar.advance() },
+                                                                          using: &rng)
+            bar.finish()
             let votes = try context.sensors.votes(attacked, draws: draws, variables: context.roles, using: &rng)
             let sets = try evaluation.model.predict(estimates: SensorSplit(estimates: votes, labels: context.testLabels).estimateMatrix(), using: &rng)
             certificate.results["coverage_under_pgd"] = .number(sets.coverage(labels: context.testLabels))
