@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Conformal", targets: ["Conformal"]),
         .library(name: "COLEP", targets: ["COLEP"]),
         .library(name: "Charts", targets: ["Charts"]),
+        .library(name: "PrivateKDE", targets: ["PrivateKDE"]),
         // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
@@ -61,6 +62,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "Charts", exclude: ["README.md"]),
+        .target(name: "PrivateKDE", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
         .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),
         .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts"]),
+        .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -1,0 +1,35 @@
+import SuretyNumerics
+
+/// Which datasets count as neighbours — the unit of privacy. Stored with every structure.
+public enum NeighbourRelation: String, Sendable, Hashable, CaseIterable {
+    /// Add or remove one row (unbounded DP; the default, as in OpenDP, Tumult and Google's
+    /// libraries). One row changes each tree level's counts by 1 in ℓ1; `n` is private.
+    case addRemove = "add-remove"
+    /// Replace one row (bounded DP): one decrement and one increment per level, ℓ1 change 2;
+    /// `n` is public.
+    case replaceOne = "replace-one"
+
+    /// The ℓ1 change of one tree level's counts between neighbours.
+    public var levelSensitivity: Int { self == .addRemove ? 1 : 2 }
+}
+
+/// A public, data-independent interval `[lower, upper]` for one coordinate.
+public struct PublicInterval: Sendable, Hashable {
+    public let lower: Double
+    public let upper: Double
+
+    /// - Throws: `NumericsError.domain` unless `lower < upper`, both finite.
+    public init(_ lower: Double, _ upper: Double) throws {
+        guard lower.isFinite, upper.isFinite, lower < upper else {
+            throw NumericsError.domain(function: "public domain", value: "[\(lower), \(upper)]", expected: "finite bounds with lower < upper")
+        }
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public var width: Double { upper - lower }
+
+    /// `v` clamped into the interval (clamping is data-independent, so it costs no privacy; it
+    /// only changes accuracy for values outside the declared domain).
+    public func clamp(_ v: Double) -> Double { min(max(v, lower), upper) }
+}

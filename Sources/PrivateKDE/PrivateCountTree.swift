@@ -1,0 +1,100 @@
+import Foundation
+import SuretyNumerics
+
+/// A one-dimensional ε-differentially private count tree (Backurs, Lin, Mahabadi, Silwal,
+/// Tarnawski, ICLR 2024, Algorithms 1–2; spec dp-kde.md §2.1).
+///
+/// The public interval is cut into `2^L` equal leaves; every node on levels `1…L` (level `ℓ`
+/// has `2^ℓ` nodes) stores the number of values in its span plus exact discrete Laplace
+/// noise of scale `b = Δ·L/ε`, where `Δ` is the per-level ℓ1 sensitivity of the neighbour
+/// relation (one value lies in exactly one node per level). The released counts are
+/// ε-DP by the Laplace mechanism on the vector of all node counts, whose ℓ1 sensitivity is
+/// `Δ·L`; the scale is rounded up to a rational (never less noise than stated). The
+/// structure holds only noisy counts and public parameters: no values, no exact counts, no
+/// noise seed.
+public struct PrivateCountTree: Sendable {
+    public let domain: PublicInterval
+    /// `L`: levels below the root; `2^L` leaves. Public (never derived from the data).
+    public let levels: Int
+    public let epsilon: Double
+    public let relation: NeighbourRelation
+    /// The discrete Laplace scale actually used (`t/s ≥ Δ·L/ε`).
+    public let noiseScale: Double
+    /// `noisyCounts[ℓ − 1][k]`: node `k` of level `ℓ`.
+    public let noisyCounts: [[Int64]]
+
+    /// Builds the tree. Values outside the domain are clamped into it.
+    ///
+    /// - Throws: `NumericsError.domain` for `ε ≤ 0`, `levels ∉ 1…24`, or a non-finite value.
+    public static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double,
+                             relation: NeighbourRelation = .addRemove,
+                             using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
+        guard epsilon > 0, epsilon.isFinite else {
+            throw NumericsError.domain(function: "private count tree", value: "ε = \(epsilon)", expected: "a finite ε > 0")
+        }
+        guard (1...24).contains(levels) else {
+            throw NumericsError.domain(function: "private count tree", value: "\(levels) levels", expected: "1 to 24 levels")
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "private count tree", row: bad, column: 0, value: values[bad])
+        }
+        var counts = trueCounts(values: values, domain: domain, levels: levels)
+        let (t, s) = try ExactNoise.rationalScale(Double(relation.levelSensitivity * levels) / epsilon)
+        for level in counts.indices {
+            for k in counts[level].indices { counts[level][k] += ExactNoise.discreteLaplace(scale: t, over: s, using: &generator) }
+        }
+        return PrivateCountTree(domain: domain, levels: levels, epsilon: epsilon, relation: relation,
+                                noiseScale: Double(t) / Double(s), noisyCounts: counts)
+    }
+
+    /// The exact node counts (levels `1…L`) — internal: never released.
+    static func trueCounts(values: [Double], domain: PublicInterval, levels: Int) -> [[Int64]] {
+        var counts = (1...levels).map { [Int64](repeating: 0, count: 1 << $0) }
+        for v in values {
+            let leaf = leafIndex(v, domain: domain, levels: levels)
+            for level in 1...levels { counts[level - 1][leaf >> (levels - level)] += 1 }
+        }
+        return counts
+    }
+
+    /// The leaf holding `v` (clamped): `min(2^L − 1, ⌊(v − lo)/R · 2^L⌋)`.
+    static func leafIndex(_ v: Double, domain: PublicInterval, levels: Int) -> Int {
+        let position = (domain.clamp(v) - domain.lower) / domain.width * Double(1 << levels)
+        return min((1 << levels) - 1, max(0, Int(position)))
+    }
+
+    public func leafIndex(_ v: Double) -> Int { Self.leafIndex(v, domain: domain, levels: levels) }
+
+    /// The noisy number of values in leaves `range` (canonical decomposition: at most two
+    /// nodes per level). Post-processing of the released counts: costs no privacy.
+    public func count(leaves range: Range<Int>) -> Int64 {
+        Self.canonicalNodes(range, levels: levels).reduce(0) { $0 + noisyCounts[$1.level - 1][$1.index] }
+    }
+
+    /// Standard deviation of the noise in ``count(leaves:)`` for `range`:
+    /// `√(nodes · 2q/(1 − q)²)`, `q = e^{−1/b}`.
+    public func noiseStandardDeviation(leaves range: Range<Int>) -> Double {
+        let q = exp(-1 / noiseScale)
+        return (Double(Self.canonicalNodes(range, levels: levels).count) * 2 * q / ((1 - q) * (1 - q))).squareRoot()
+    }
+
+    /// The nodes (level ≥ 1, index) whose spans tile the leaf range exactly, fewest first.
+    static func canonicalNodes(_ range: Range<Int>, levels: Int) -> [(level: Int, index: Int)] {
+        var out: [(level: Int, index: Int)] = []
+        func visit(level: Int, index: Int) {
+            let span = 1 << (levels - level)
+            let start = index * span, end = start + span
+            if end <= range.lowerBound || start >= range.upperBound { return }
+            if range.lowerBound <= start && end <= range.upperBound {
+                out.append((level, index))
+                return
+            }
+            visit(level: level + 1, index: 2 * index)
+            visit(level: level + 1, index: 2 * index + 1)
+        }
+        guard !range.isEmpty else { return [] }
+        visit(level: 1, index: 0)
+        visit(level: 1, index: 1)
+        return out
+    }
+}
