@@ -106,12 +106,16 @@ public enum ExactNoise {
     }
 
     /// `t/s` as integers with `t/s ≥ scale`: the rational scale used for `scale` (rounded up,
-    /// so that the privacy loss is never larger than intended), on a grid of `2⁻²⁰`.
+    /// so that the privacy loss is never larger than intended). The denominator is the
+    /// largest power of two up to `2²⁰` that keeps `t ≤ 2⁴⁰`, so the sampler's 64-bit products
+    /// cannot overflow.
     public static func rationalScale(_ scale: Double) throws -> (t: UInt64, s: UInt64) {
-        guard scale > 0, scale.isFinite, scale < 1e9 else {
-            throw NumericsError.domain(function: "discrete Laplace", value: "scale \(scale)", expected: "a finite scale in (0, 1e9)")
+        let limit = Double(UInt64(1) << 40)
+        guard scale > 0, scale.isFinite, scale <= limit else {
+            throw NumericsError.domain(function: "discrete Laplace", value: "scale \(scale)", expected: "a finite scale in (0, 2^40]")
         }
-        let s: UInt64 = 1 << 20
+        var s: UInt64 = 1 << 20
+        while s > 1 && scale * Double(s) > limit { s >>= 1 }
         return (UInt64((scale * Double(s)).rounded(.up)), s)
     }
 }

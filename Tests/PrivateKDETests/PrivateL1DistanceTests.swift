@@ -1,0 +1,54 @@
+import Foundation
+import SuretyNumerics
+import Testing
+@testable import PrivateKDE
+
+@Suite struct PrivateL1DistanceTests {
+    /// The spec's worked setting (§2.10): n = 10 000 uniform points in [0, 1]^10, ε = 1,
+    /// α = 0.1, L = 14: node scale 140, at most 102 rings per side, and an exact per-query noise
+    /// standard deviation of about 900 (y = ½) to 1 300 (y = 0) per coordinate, ≈ 3 400 in
+    /// total — about 10 % of Σ‖x − y‖₁ ≈ 33 300 (spec figures, rounded: ±10 % allowed).
+    @Test func specWorkedNumbers() throws {
+        var rng = RandomStream(seed: 5)
+        let n = 10_000, d = 10
+        let points = try Matrix(rows: n, columns: d, columnMajor: (0..<(n * d)).map { _ in rng.nextUniform() })
+        let domains = try [PublicInterval](repeating: PublicInterval(0, 1), count: d)
+        let structure = try PrivateL1Distance.build(points: points, domains: domains, levels: 14, epsilon: 1, alpha: 0.1, using: &rng)
+        #expect(abs(structure.trees[0].noiseScale - 140) < 1e-5)
+        let rings = PrivateL1Distance.rings(of: structure.trees[0], at: 0, alpha: 0.1)
+        // J = ⌈log_{1.1} 2^14⌉ = 102 radii; rings narrower than a leaf snap to nothing and are dropped.
+        #expect(Int((log(Double(1 << 14)) / log(1.1)).rounded(.up)) == 102)
+        #expect(rings.count - 1 <= 102, "\(rings.count - 1) rings from y = 0")
+        let oneCoordinate = { (y: Double) in try PrivateL1Distance(trees: [structure.trees[0]], alpha: 0.1).noiseStandardDeviation(at: [y]) }
+        let middle = try oneCoordinate(0.5), edge = try oneCoordinate(0)
+        #expect(abs(middle / 900 - 1) < 0.1, "\(middle)")
+        #expect(abs(edge / 1300 - 1) < 0.1, "\(edge)")
+
+        // The estimate against the truth: within the noise (z = 4.89, false alarm 1e-6) plus
+        // the deterministic bias (rings under-estimate by at most α, snapping by n·r₀ per coordinate).
+        let y = (0..<d).map { _ in rng.nextUniform() }
+        var truth = 0.0
+        for i in 0..<n { for j in 0..<d { truth += abs(points[i, j] - y[j]) } }
+        let estimate = try structure.sum(at: y), sd = try structure.noiseStandardDeviation(at: y)
+        let bias = 0.1 * truth + Double(n * d) / Double(1 << 14)
+        #expect(estimate > truth - bias - 4.89 * sd && estimate < truth + 4.89 * sd + Double(n * d) / Double(1 << 14), "\(estimate) vs \(truth) ± \(sd)")
+    }
+
+    /// Without noise (ε huge) the ring estimate is within the deterministic bounds, also for
+    /// queries outside the domain.
+    @Test func ringEstimateBias() throws {
+        var rng = RandomStream(seed: 6)
+        let n = 2000
+        let points = try Matrix(rows: n, columns: 1, columnMajor: (0..<n).map { _ in 4 * rng.nextUniform() - 2 })
+        let structure = try PrivateL1Distance.build(points: points, domains: [PublicInterval(-2, 2)], levels: 12, epsilon: 1e8,
+                                                    alpha: 0.05, using: &rng)
+        for y in [-3.0, -2, -0.7, 0, 1.3, 2, 5] {
+            let truth = (0..<n).reduce(0.0) { $0 + abs(points[$1, 0] - y) }
+            let estimate = try structure.sum(at: [y])
+            let snapping = 2 * Double(n) * 4 / Double(1 << 12)
+            #expect(estimate <= truth + snapping && estimate >= truth / 1.05 - snapping, "y \(y): \(estimate) vs \(truth)")
+        }
+        #expect(throws: NumericsError.self) { try structure.sum(at: [0, 1]) }
+        #expect(throws: NumericsError.self) { try structure.sum(at: [.nan]) }
+    }
+}
