@@ -29,6 +29,20 @@ public struct PrivateCountTree: Sendable {
     public static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
+        try build(values: values, domain: domain, levels: levels, epsilon: epsilon, relation: relation, noiseMultiplier: 1, using: &generator)
+    }
+
+    /// Builds the tree with noise from the operating system's secure generator.
+    public static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double,
+                             relation: NeighbourRelation = .addRemove) throws -> PrivateCountTree {
+        var system = SystemRandomNumberGenerator()
+        return try build(values: values, domain: domain, levels: levels, epsilon: epsilon, relation: relation, using: &system)
+    }
+
+    /// `noiseMultiplier` scales the noise — below 1 the release is **not** ε-DP. It exists only
+    /// so that the audit tests can show that a broken mechanism is caught.
+    static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double, relation: NeighbourRelation,
+                      noiseMultiplier: Double, using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
         guard epsilon > 0, epsilon.isFinite else {
             throw NumericsError.domain(function: "private count tree", value: "ε = \(epsilon)", expected: "a finite ε > 0")
         }
@@ -39,7 +53,7 @@ public struct PrivateCountTree: Sendable {
             throw NumericsError.nonFinite(operation: "private count tree", row: bad, column: 0, value: values[bad])
         }
         var counts = trueCounts(values: values, domain: domain, levels: levels)
-        let (t, s) = try ExactNoise.rationalScale(Double(relation.levelSensitivity * levels) / epsilon)
+        let (t, s) = try ExactNoise.rationalScale(noiseMultiplier * Double(relation.levelSensitivity * levels) / epsilon)
         for level in counts.indices {
             for k in counts[level].indices { counts[level][k] += ExactNoise.discreteLaplace(scale: t, over: s, using: &generator) }
         }
