@@ -93,6 +93,16 @@ public struct PrivateGaussianKDE: Sendable {
                                   epsilon: epsilon, relation: relation, featureNoiseVariance: featureVariance, countNoiseVariance: countVariance)
     }
 
+    /// Builds with privacy noise from the operating system's secure generator (the random
+    /// features from `parameterGenerator`, which may be seeded: they are public).
+    public static func build(points: Matrix, bandwidth h: Double, features m: Int, epsilon: Double,
+                             relation: NeighbourRelation = .addRemove, countShare: Double = 0.1,
+                             parameterGenerator: inout some RandomNumberGenerator) throws -> PrivateGaussianKDE {
+        var system = SystemRandomNumberGenerator()
+        return try build(points: points, bandwidth: h, features: m, epsilon: epsilon, relation: relation, countShare: countShare,
+                         parameterGenerator: &parameterGenerator, noiseGenerator: &system)
+    }
+
     /// For each query row: the estimated kernel sum `F̂(y) = (1/m) Σ_j φ_j(y)·S̃_j` and the
     /// standard deviation of its privacy noise, `√(Σ_j φ_j(y)² · Var)/m` (an a-priori error bar;
     /// the random-feature approximation adds about `n/√m` more).

@@ -41,6 +41,13 @@ public struct PrivateL1Distance: Sendable {
         return PrivateL1Distance(trees: trees, alpha: alpha)
     }
 
+    /// Builds with noise from the operating system's secure generator.
+    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
+                             relation: NeighbourRelation = .addRemove) throws -> PrivateL1Distance {
+        var system = SystemRandomNumberGenerator()
+        return try build(points: points, domains: domains, levels: levels, epsilon: epsilon, alpha: alpha, relation: relation, using: &system)
+    }
+
     /// The estimate of `Σ_x ‖x − y‖₁`.
     public func sum(at y: [Double]) throws -> Double {
         try check(y)

@@ -82,3 +82,16 @@ import Testing
         #expect(throws: NumericsError.self) { try PrivateCountTree.build(values: [.nan], domain: domain, levels: 4, epsilon: 1, using: &rng) }
     }
 }
+
+/// The secure-generator overloads build (their noise is not reproducible, so only the shapes
+/// and public parameters are checked).
+@Test func secureGeneratorDefaultsBuild() throws {
+    let domain = try PublicInterval(0, 1)
+    let tree = try PrivateCountTree.build(values: [0.2, 0.7], domain: domain, levels: 3, epsilon: 1)
+    #expect(tree.noisyCounts.map(\.count) == [2, 4, 8])
+    let l1 = try PrivateL1Distance.build(points: Matrix([[0.2], [0.7]]), domains: [domain], levels: 3, epsilon: 1)
+    #expect(l1.trees.count == 1)
+    var parameters = RandomStream(seed: 1)
+    let kde = try PrivateGaussianKDE.build(points: Matrix([[0.2], [0.7]]), bandwidth: 1, features: 8, epsilon: 1, parameterGenerator: &parameters)
+    #expect(kde.noisyFeatureSums.count == 8)
+}
