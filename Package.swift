@@ -62,7 +62,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "Charts", exclude: ["README.md"]),
-        .target(name: "PrivateKDE", dependencies: ["SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "PrivateKDE", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -17,6 +17,15 @@ public struct PrivateL1Distance: Sendable {
     public let trees: [PrivateCountTree]
     /// The ring ratio parameter α.
     public let alpha: Double
+    /// Whether the noise came from the operating system's secure generator (a seeded
+    /// generator is for tests: the release is then not private, and its file says so).
+    public let securelyGenerated: Bool
+
+    init(trees: [PrivateCountTree], alpha: Double, securelyGenerated: Bool) {
+        self.trees = trees
+        self.alpha = alpha
+        self.securelyGenerated = securelyGenerated
+    }
 
     /// - Throws: `NumericsError` for `ε ≤ 0`, `α ≤ 0`, a domain per coordinate missing, bad
     ///   levels, or non-finite data.
@@ -38,7 +47,7 @@ public struct PrivateL1Distance: Sendable {
             try PrivateCountTree.build(values: points.column(j), domain: domains[j], levels: levels, epsilon: perCoordinate,
                                        relation: relation, using: &generator)
         }
-        return PrivateL1Distance(trees: trees, alpha: alpha)
+        return PrivateL1Distance(trees: trees, alpha: alpha, securelyGenerated: generator is SystemRandomNumberGenerator)
     }
 
     /// Builds with noise from the operating system's secure generator.

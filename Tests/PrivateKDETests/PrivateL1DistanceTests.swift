@@ -1,4 +1,5 @@
 import Foundation
+import SuretyData
 import SuretyNumerics
 import Testing
 @testable import PrivateKDE
@@ -19,7 +20,7 @@ import Testing
         // J = ⌈log_{1.1} 2^14⌉ = 102 radii; rings narrower than a leaf snap to nothing and are dropped.
         #expect(Int((log(Double(1 << 14)) / log(1.1)).rounded(.up)) == 102)
         #expect(rings.count - 1 <= 102, "\(rings.count - 1) rings from y = 0")
-        let oneCoordinate = { (y: Double) in try PrivateL1Distance(trees: [structure.trees[0]], alpha: 0.1).noiseStandardDeviation(at: [y]) }
+        let oneCoordinate = { (y: Double) in try PrivateL1Distance(trees: [structure.trees[0]], alpha: 0.1, securelyGenerated: false).noiseStandardDeviation(at: [y]) }
         let middle = try oneCoordinate(0.5), edge = try oneCoordinate(0)
         #expect(abs(middle / 900 - 1) < 0.1, "\(middle)")
         #expect(abs(edge / 1300 - 1) < 0.1, "\(edge)")
@@ -50,5 +51,35 @@ import Testing
         }
         #expect(throws: NumericsError.self) { try structure.sum(at: [0, 1]) }
         #expect(throws: NumericsError.self) { try structure.sum(at: [.nan]) }
+    }
+
+    /// The file round-trips and refuses truncation, tampering, another version and another kind.
+    @Test func fileFormat() throws {
+        var rng = RandomStream(seed: 8)
+        let points = try Matrix(rows: 50, columns: 2, columnMajor: (0..<100).map { _ in rng.nextUniform() })
+        let structure = try PrivateL1Distance.build(points: points, domains: [PublicInterval(0, 1), PublicInterval(-1, 2)],
+                                                    levels: 4, epsilon: 1, using: &rng)
+        let bytes = try structure.fileBytes()
+        #expect(String(decoding: bytes, as: UTF8.self).contains("NOT PRIVATE"))
+        let back = try PrivateL1Distance(fileBytes: bytes, name: "s.dpkde")
+        #expect(back.trees.map(\.noisyCounts) == structure.trees.map(\.noisyCounts))
+        #expect(try back.sum(at: [0.3, 0.4]) == structure.sum(at: [0.3, 0.4]))
+        #expect(!back.securelyGenerated)
+        let secure = try PrivateL1Distance.build(points: points, domains: [PublicInterval(0, 1), PublicInterval(-1, 2)], levels: 4, epsilon: 1)
+        #expect(try PrivateL1Distance(fileBytes: secure.fileBytes(), name: "s.dpkde").securelyGenerated)
+
+        for cut in [0, 7, 12, 40, bytes.count - 1] {
+            #expect(throws: DataError.self) { try PrivateL1Distance(fileBytes: Array(bytes.prefix(cut)), name: "s.dpkde") }
+        }
+        var tampered = bytes
+        tampered[bytes.count - 100] ^= 1
+        let error = #expect(throws: DataError.self) { try PrivateL1Distance(fileBytes: tampered, name: "s.dpkde") }
+        #expect(error?.seen.contains("checksum") == true)
+        var version = bytes
+        version[8] = 2
+        let versionError = #expect(throws: DataError.self) { try PrivateL1Distance(fileBytes: version, name: "s.dpkde") }
+        #expect(versionError?.seen.contains("version 2") == true)
+        let other = try PrivateStructureFile.encode(header: ["kind": "dpkde.other"], body: [])
+        #expect(throws: DataError.self) { try PrivateL1Distance(fileBytes: other, name: "s.dpkde") }
     }
 }
