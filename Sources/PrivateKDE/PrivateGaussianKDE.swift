@@ -32,6 +32,9 @@ public struct PrivateGaussianKDE: Sendable {
     public let featureNoiseVariance: Double
     /// Variance of the noise on `count` (0 when public).
     public let countNoiseVariance: Double
+    /// Whether the noise came from the operating system's secure generator (a seeded
+    /// generator is for tests: the release is then not private, and its file says so).
+    public let securelyGenerated: Bool
 
     /// Fixed-point bits of the discretization.
     public static let fractionBits = 20
@@ -90,7 +93,8 @@ public struct PrivateGaussianKDE: Sendable {
             countVariance = 2 * cq / ((1 - cq) * (1 - cq))
         }
         return PrivateGaussianKDE(bandwidth: h, frequencies: omega, phases: beta, noisyFeatureSums: released, count: count,
-                                  epsilon: epsilon, relation: relation, featureNoiseVariance: featureVariance, countNoiseVariance: countVariance)
+                                  epsilon: epsilon, relation: relation, featureNoiseVariance: featureVariance, countNoiseVariance: countVariance,
+                                  securelyGenerated: noiseGenerator is SystemRandomNumberGenerator)
     }
 
     /// Builds with privacy noise from the operating system's secure generator (the random

@@ -1,4 +1,5 @@
 import Foundation
+import SuretyData
 import SuretyNumerics
 import Testing
 @testable import PrivateKDE
@@ -64,5 +65,18 @@ import Testing
         #expect(throws: NumericsError.self) { try PrivateGaussianKDE.build(points: points, bandwidth: 1, features: 0, epsilon: 1, parameterGenerator: &a, noiseGenerator: &b) }
         let kde = try PrivateGaussianKDE.build(points: points, bandwidth: 1, features: 10, epsilon: 1, parameterGenerator: &a, noiseGenerator: &b)
         #expect(throws: NumericsError.self) { try kde.sums(at: Matrix([[1, 2, 3]])) }
+    }
+
+    @Test func fileRoundTrip() throws {
+        var a = RandomStream(seed: 1), b = RandomStream(seed: 2)
+        let points = try Self.data(30, 3, seed: 3)
+        let kde = try PrivateGaussianKDE.build(points: points, bandwidth: 0.7, features: 16, epsilon: 2, parameterGenerator: &a, noiseGenerator: &b)
+        let bytes = try kde.fileBytes()
+        let back = try PrivateGaussianKDE(fileBytes: bytes, name: "k.dpkde")
+        let queries = try Self.data(4, 3, seed: 9)
+        #expect(try back.sums(at: queries).map(\.estimate) == kde.sums(at: queries).map(\.estimate))
+        #expect(back.count == kde.count && !back.securelyGenerated)
+        #expect(throws: DataError.self) { try PrivateGaussianKDE(fileBytes: Array(bytes.dropLast(3)), name: "k.dpkde") }
+        #expect(throws: DataError.self) { try PrivateL1Distance(fileBytes: bytes, name: "k.dpkde") }
     }
 }
