@@ -1,0 +1,83 @@
+import Foundation
+import SuretyNumerics
+
+/// ε-DP sums of squared Euclidean distances, exactly in expectation and without a tree
+/// (spec dp-kde.md §2.6): `Σ_x ‖x − y‖² = Σ‖x‖² − 2⟨Σx, y⟩ + n‖y‖²`, from noisy `Σx`,
+/// `Σ‖x‖²` and (under add/remove) `n`.
+///
+/// Points are clamped to the public box; every contribution is rounded to a multiple of
+/// `2⁻²⁰` and summed as integers, and each released quantity gets exact discrete Laplace noise
+/// for its integer sensitivity (`Σ_i ⌈max(|lo_i|, |hi_i|)·2²⁰⌉` for the vector `Σx`,
+/// `⌈Σ_i max(lo_i², hi_i²)·2²⁰⌉` for `Σ‖x‖²`, 1 for `n`; doubled for replace-one), with the
+/// budget split evenly between them (`n` is public under replace-one).
+public struct PrivateSquaredL2Distance: Sendable {
+    public let sum: [Double]
+    public let sumOfSquares: Double
+    public let count: Double
+    /// Noise variances (real units) of each `sum` coordinate, of `sumOfSquares`, of `count`.
+    public let sumVariance: Double
+    public let squaresVariance: Double
+    public let countVariance: Double
+
+    static let fractionBits = 20
+
+    public static func build(points: Matrix, domains: [PublicInterval], epsilon: Double, relation: NeighbourRelation = .addRemove,
+                             using generator: inout some RandomNumberGenerator) throws -> PrivateSquaredL2Distance {
+        guard domains.count == points.columns else {
+            throw NumericsError.dimensionMismatch(operation: "private squared ℓ2 distances", seen: "\(domains.count) domains for \(points.columns) coordinates",
+                                                  expected: "one public interval per coordinate")
+        }
+        guard epsilon > 0, epsilon.isFinite else {
+            throw NumericsError.domain(function: "private squared ℓ2 distances", value: "ε = \(epsilon)", expected: "a finite ε > 0")
+        }
+        if let k = points.storage.firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "private squared ℓ2 distances", row: k % max(points.rows, 1), column: k / max(points.rows, 1),
+                                          value: points.storage[k])
+        }
+        let unit = Double(1 << fractionBits), d = points.columns
+        var sums = [Int64](repeating: 0, count: d), squares: Int64 = 0
+        for i in 0..<points.rows {
+            var norm = 0.0
+            for j in 0..<d {
+                let x = domains[j].clamp(points[i, j])
+                sums[j] += Int64((x * unit).rounded())
+                norm += x * x
+            }
+            squares += Int64((norm * unit).rounded())
+        }
+        let factor = Double(relation.levelSensitivity)
+        let parts = relation == .addRemove ? 3.0 : 2.0
+        let vectorSensitivity = factor * domains.reduce(0.0) { $0 + (max(abs($1.lower), abs($1.upper)) * unit).rounded(.up) }
+        let squaresSensitivity = factor * (domains.reduce(0.0) { $0 + max($1.lower * $1.lower, $1.upper * $1.upper) } * unit).rounded(.up)
+        // Discrete Laplace parameters (t, s) for a sensitivity, and the noise variance.
+        func scale(_ sensitivity: Double) throws -> (t: UInt64, s: UInt64, variance: Double) {
+            let (t, s) = try ExactNoise.rationalScale(sensitivity * parts / epsilon)
+            let q = exp(-Double(s) / Double(t))
+            return (t, s, 2 * q / ((1 - q) * (1 - q)))
+        }
+        let vectorNoise = try scale(vectorSensitivity), squaresNoise = try scale(squaresSensitivity)
+        let released = sums.map { Double($0 + ExactNoise.discreteLaplace(scale: vectorNoise.t, over: vectorNoise.s, using: &generator)) / unit }
+        let releasedSquares = Double(squares + ExactNoise.discreteLaplace(scale: squaresNoise.t, over: squaresNoise.s, using: &generator)) / unit
+        var count = Double(points.rows), countVariance = 0.0
+        if relation == .addRemove {
+            let countNoise = try scale(1)
+            count += Double(ExactNoise.discreteLaplace(scale: countNoise.t, over: countNoise.s, using: &generator))
+            countVariance = countNoise.variance
+        }
+        return PrivateSquaredL2Distance(sum: released, sumOfSquares: releasedSquares, count: count,
+                                        sumVariance: vectorNoise.variance / (unit * unit), squaresVariance: squaresNoise.variance / (unit * unit),
+                                        countVariance: countVariance)
+    }
+
+    /// The estimate of `Σ_x ‖x − y‖²` (for the clamped points) and its noise standard deviation.
+    public func sum(at y: [Double]) throws -> (estimate: Double, noiseStandardDeviation: Double) {
+        guard y.count == sum.count, y.allSatisfy(\.isFinite) else {
+            throw NumericsError.dimensionMismatch(operation: "private squared ℓ2 query", seen: "a query of \(y.count) coordinates",
+                                                  expected: "\(sum.count) finite coordinates")
+        }
+        let dot = zip(sum, y).reduce(0.0) { $0 + $1.0 * $1.1 }, norm = y.reduce(0.0) { $0 + $1 * $1 }
+        let estimate = sumOfSquares - 2 * dot + count * norm
+        let variance = squaresVariance + 4 * norm * sumVariance + norm * norm * countVariance
+        return (estimate, variance.squareRoot())
+    }
+}
