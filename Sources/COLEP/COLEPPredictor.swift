@@ -72,12 +72,9 @@ public struct COLEPPredictor: Sendable {
     /// between the two, in any circuit.
     func classHasConcept(_ c: Int, _ v: Int) -> Bool { truthTable[c][v] == 1 }
 
-    /// The binary truth of variable `v` for a sample of class `c`.
-    func truth(of v: Int, forClass c: Int) -> Int { truthTable[c][v] }
-
     /// The binary truth of variable `v` for class `c` (a class label): 1 for the class's own
     /// variable and for the concepts a `class ⇒ concept` rule gives it, else 0.
-    public func truthTable(class c: Int, variable v: Int) -> Int { truthTable[c][v] }
+    public func truth(of v: Int, forClass c: Int) -> Int { truthTable[c][v] }
 
     /// Calibrates on held-out samples.
     ///

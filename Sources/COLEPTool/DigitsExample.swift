@@ -54,7 +54,7 @@ enum DigitsExample {
         let (testX, testY) = try rows(order[calibrationEnd...])
 
         let concepts = knowledge.variables(withRole: .concept)
-        let truth = predictor.classes.indices.map { c in concepts.map { predictor.truthTable(class: c, variable: $0) } }
+        let truth = predictor.classes.indices.map { c in concepts.map { predictor.truth(of: $0, forClass: c) } }
         let roles = knowledge.variables.indices.map { v -> NoisyLinearSensors.SensorRole in
             if let c = predictor.classes.firstIndex(of: v) { return .class(c) }
             return .concept(concepts.firstIndex(of: v)!)

@@ -1,3 +1,4 @@
+import Foundation
 import SuretyNumerics
 
 /// Exact samplers for integer-valued privacy noise, after Canonne, Kamath and Steinke, *The
@@ -62,6 +63,18 @@ public enum ExactNoise {
             if negative && y == 0 { continue }
             return negative ? -Int64(y) : Int64(y)
         }
+    }
+
+    /// The variance `2q/(1 − q)²`, `q = exp(−1/b)`, of the discrete Laplace distribution of
+    /// scale `b` (``discreteLaplace(scale:over:using:)`` with `b = t/s`).
+    public static func discreteLaplaceVariance(scale b: Double) -> Double {
+        let q = Foundation.exp(-1 / b)
+        return 2 * q / ((1 - q) * (1 - q))
+    }
+
+    /// ``discreteLaplaceVariance(scale:)`` for the rational scale `t/s`.
+    public static func discreteLaplaceVariance(scale t: UInt64, over s: UInt64) -> Double {
+        discreteLaplaceVariance(scale: Double(t) / Double(s))
     }
 
     /// The discrete Gaussian `N_ℤ(0, σ²)` with `σ² = n/d` (integers `n, d ≥ 1`):

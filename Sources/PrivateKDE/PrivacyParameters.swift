@@ -33,3 +33,25 @@ public struct PublicInterval: Sendable, Hashable {
     /// only changes accuracy for values outside the declared domain).
     public func clamp(_ v: Double) -> Double { min(max(v, lower), upper) }
 }
+
+/// The checks every private builder makes before touching the data.
+enum ReleaseChecks {
+    /// `ε` must be finite and positive.
+    static func epsilon(_ epsilon: Double, _ operation: String) throws {
+        guard epsilon > 0, epsilon.isFinite else {
+            throw NumericsError.domain(function: operation, value: "ε = \(epsilon)", expected: "a finite ε > 0")
+        }
+    }
+
+    /// Every value finite, and (when given) one public interval per coordinate.
+    static func points(_ points: Matrix, domains: [PublicInterval]? = nil, _ operation: String) throws {
+        if let domains, domains.count != points.columns {
+            throw NumericsError.dimensionMismatch(operation: operation, seen: "\(domains.count) domains for \(points.columns) coordinates",
+                                                  expected: "one public interval per coordinate")
+        }
+        if let k = points.storage.firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: operation, row: k % max(points.rows, 1), column: k / max(points.rows, 1),
+                                          value: points.storage[k])
+        }
+    }
+}

@@ -23,6 +23,9 @@ public struct PrivateCountTree: Sendable {
     /// `noisyCounts[ℓ − 1][k]`: node `k` of level `ℓ`.
     public let noisyCounts: [[Int64]]
 
+    /// The noise variance of one node's count.
+    public var nodeVariance: Double { ExactNoise.discreteLaplaceVariance(scale: noiseScale) }
+
     /// Builds the tree. Values outside the domain are clamped into it.
     ///
     /// - Throws: `NumericsError.domain` for `ε ≤ 0`, `levels ∉ 1…24`, or a non-finite value.
@@ -43,9 +46,7 @@ public struct PrivateCountTree: Sendable {
     /// so that the audit tests can show that a broken mechanism is caught.
     static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double, relation: NeighbourRelation,
                       noiseMultiplier: Double, using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
-        guard epsilon > 0, epsilon.isFinite else {
-            throw NumericsError.domain(function: "private count tree", value: "ε = \(epsilon)", expected: "a finite ε > 0")
-        }
+        try ReleaseChecks.epsilon(epsilon, "private count tree")
         guard (1...24).contains(levels) else {
             throw NumericsError.domain(function: "private count tree", value: "\(levels) levels", expected: "1 to 24 levels")
         }
@@ -88,8 +89,7 @@ public struct PrivateCountTree: Sendable {
     /// Standard deviation of the noise in ``count(leaves:)`` for `range`:
     /// `√(nodes · 2q/(1 − q)²)`, `q = e^{−1/b}`.
     public func noiseStandardDeviation(leaves range: Range<Int>) -> Double {
-        let q = exp(-1 / noiseScale)
-        return (Double(Self.canonicalNodes(range, levels: levels).count) * 2 * q / ((1 - q) * (1 - q))).squareRoot()
+        (Double(Self.canonicalNodes(range, levels: levels).count) * nodeVariance).squareRoot()
     }
 
     /// The nodes (level ≥ 1, index) whose spans tile the leaf range exactly, fewest first.

@@ -48,9 +48,7 @@ public struct PrivateGaussianKDE: Sendable {
                              relation: NeighbourRelation = .addRemove, countShare: Double = 0.1,
                              parameterGenerator: inout some RandomNumberGenerator,
                              noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateGaussianKDE {
-        guard epsilon > 0, epsilon.isFinite else {
-            throw NumericsError.domain(function: "private Gaussian KDE", value: "ε = \(epsilon)", expected: "a finite ε > 0")
-        }
+        try ReleaseChecks.epsilon(epsilon, "private Gaussian KDE")
         guard h > 0, h.isFinite else {
             throw NumericsError.domain(function: "private Gaussian KDE", value: "bandwidth \(h)", expected: "a finite bandwidth > 0")
         }
@@ -58,10 +56,7 @@ public struct PrivateGaussianKDE: Sendable {
         guard countShare > 0, countShare < 1 else {
             throw NumericsError.domain(function: "private Gaussian KDE", value: "count share \(countShare)", expected: "0 < share < 1")
         }
-        if let k = points.storage.firstIndex(where: { !$0.isFinite }) {
-            throw NumericsError.nonFinite(operation: "private Gaussian KDE", row: k % max(points.rows, 1), column: k / max(points.rows, 1),
-                                          value: points.storage[k])
-        }
+        try ReleaseChecks.points(points, "private Gaussian KDE")
         let d = points.columns
         let omega = try Matrix(rows: d, columns: m, columnMajor: (0..<(d * m)).map { _ in
             Normal(mean: 0, standardDeviation: (2.0).squareRoot() / h).sample(using: &parameterGenerator)
@@ -82,15 +77,13 @@ public struct PrivateGaussianKDE: Sendable {
         let sensitivity = Double(m) * bound * Double(relation.levelSensitivity)
         let (t, s) = try ExactNoise.rationalScale(sensitivity / featureEpsilon)
         let released = sums.map { Double($0 + ExactNoise.discreteLaplace(scale: t, over: s, using: &noiseGenerator)) / scale }
-        let q = exp(-Double(s) / Double(t))
-        let featureVariance = 2 * q / ((1 - q) * (1 - q)) / (scale * scale)
+        let featureVariance = ExactNoise.discreteLaplaceVariance(scale: t, over: s) / (scale * scale)
 
         var count = Double(points.rows), countVariance = 0.0
         if relation == .addRemove {
             let (ct, cs) = try ExactNoise.rationalScale(1 / (epsilon * countShare))
             count += Double(ExactNoise.discreteLaplace(scale: ct, over: cs, using: &noiseGenerator))
-            let cq = exp(-Double(cs) / Double(ct))
-            countVariance = 2 * cq / ((1 - cq) * (1 - cq))
+            countVariance = ExactNoise.discreteLaplaceVariance(scale: ct, over: cs)
         }
         return PrivateGaussianKDE(bandwidth: h, frequencies: omega, phases: beta, noisyFeatureSums: released, count: count,
                                   epsilon: epsilon, relation: relation, featureNoiseVariance: featureVariance, countNoiseVariance: countVariance,

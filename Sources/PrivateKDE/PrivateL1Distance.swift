@@ -32,16 +32,11 @@ public struct PrivateL1Distance: Sendable {
     public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateL1Distance {
-        guard domains.count == points.columns else {
-            throw NumericsError.dimensionMismatch(operation: "private ℓ1 distances", seen: "\(domains.count) domains for \(points.columns) coordinates",
-                                                  expected: "one public interval per coordinate")
-        }
+        try ReleaseChecks.points(points, domains: domains, "private ℓ1 distances")
         guard alpha > 0, alpha.isFinite else {
             throw NumericsError.domain(function: "private ℓ1 distances", value: "α = \(alpha)", expected: "α > 0")
         }
-        guard epsilon > 0, epsilon.isFinite else {
-            throw NumericsError.domain(function: "private ℓ1 distances", value: "ε = \(epsilon)", expected: "a finite ε > 0")
-        }
+        try ReleaseChecks.epsilon(epsilon, "private ℓ1 distances")
         let perCoordinate = epsilon / Double(points.columns)
         let trees = try (0..<points.columns).map { j in
             try PrivateCountTree.build(values: points.column(j), domain: domains[j], levels: levels, epsilon: perCoordinate,

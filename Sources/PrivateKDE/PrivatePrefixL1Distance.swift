@@ -32,19 +32,10 @@ public struct PrivatePrefixL1Distance: Sendable {
     public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivatePrefixL1Distance {
-        guard domains.count == points.columns else {
-            throw NumericsError.dimensionMismatch(operation: "private prefix ℓ1 distances", seen: "\(domains.count) domains for \(points.columns) coordinates",
-                                                  expected: "one public interval per coordinate")
-        }
-        guard epsilon > 0, epsilon.isFinite else {
-            throw NumericsError.domain(function: "private prefix ℓ1 distances", value: "ε = \(epsilon)", expected: "a finite ε > 0")
-        }
+        try ReleaseChecks.points(points, domains: domains, "private prefix ℓ1 distances")
+        try ReleaseChecks.epsilon(epsilon, "private prefix ℓ1 distances")
         guard (1...20).contains(levels) else {
             throw NumericsError.domain(function: "private prefix ℓ1 distances", value: "\(levels) levels", expected: "1 to 20 levels")
-        }
-        if let k = points.storage.firstIndex(where: { !$0.isFinite }) {
-            throw NumericsError.nonFinite(operation: "private prefix ℓ1 distances", row: k % max(points.rows, 1), column: k / max(points.rows, 1),
-                                          value: points.storage[k])
         }
         let half = epsilon / Double(points.columns) / 2
         let delta = Double(relation.levelSensitivity * levels)
@@ -68,12 +59,9 @@ public struct PrivatePrefixL1Distance: Sendable {
             }
             coordinates.append(Coordinate(domain: domain, counts: counts, sums: sums))
         }
-        func variance(_ t: UInt64, _ s: UInt64) -> Double {
-            let q = exp(-Double(s) / Double(t))
-            return 2 * q / ((1 - q) * (1 - q))
-        }
         return PrivatePrefixL1Distance(coordinates: coordinates, levels: levels, epsilon: epsilon, relation: relation,
-                                       countVariance: variance(ct, cs), sumVariance: variance(st, ss))
+                                       countVariance: ExactNoise.discreteLaplaceVariance(scale: ct, over: cs),
+                                       sumVariance: ExactNoise.discreteLaplaceVariance(scale: st, over: ss))
     }
 
     /// The estimate of `Σ_x ‖x − y‖₁` and the standard deviation of its noise.

@@ -23,17 +23,8 @@ public struct PrivateSquaredL2Distance: Sendable {
 
     public static func build(points: Matrix, domains: [PublicInterval], epsilon: Double, relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateSquaredL2Distance {
-        guard domains.count == points.columns else {
-            throw NumericsError.dimensionMismatch(operation: "private squared ℓ2 distances", seen: "\(domains.count) domains for \(points.columns) coordinates",
-                                                  expected: "one public interval per coordinate")
-        }
-        guard epsilon > 0, epsilon.isFinite else {
-            throw NumericsError.domain(function: "private squared ℓ2 distances", value: "ε = \(epsilon)", expected: "a finite ε > 0")
-        }
-        if let k = points.storage.firstIndex(where: { !$0.isFinite }) {
-            throw NumericsError.nonFinite(operation: "private squared ℓ2 distances", row: k % max(points.rows, 1), column: k / max(points.rows, 1),
-                                          value: points.storage[k])
-        }
+        try ReleaseChecks.points(points, domains: domains, "private squared ℓ2 distances")
+        try ReleaseChecks.epsilon(epsilon, "private squared ℓ2 distances")
         let unit = Double(1 << fractionBits), d = points.columns
         var sums = [Int64](repeating: 0, count: d), squares: Int64 = 0
         for i in 0..<points.rows {
@@ -52,8 +43,7 @@ public struct PrivateSquaredL2Distance: Sendable {
         // Discrete Laplace parameters (t, s) for a sensitivity, and the noise variance.
         func scale(_ sensitivity: Double) throws -> (t: UInt64, s: UInt64, variance: Double) {
             let (t, s) = try ExactNoise.rationalScale(sensitivity * parts / epsilon)
-            let q = exp(-Double(s) / Double(t))
-            return (t, s, 2 * q / ((1 - q) * (1 - q)))
+            return (t, s, ExactNoise.discreteLaplaceVariance(scale: t, over: s))
         }
         let vectorNoise = try scale(vectorSensitivity), squaresNoise = try scale(squaresSensitivity)
         let released = sums.map { Double($0 + ExactNoise.discreteLaplace(scale: vectorNoise.t, over: vectorNoise.s, using: &generator)) / unit }
