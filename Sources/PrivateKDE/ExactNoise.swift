@@ -91,6 +91,10 @@ public enum ExactNoise {
         let t = root + 1
         while true {
             let y = discreteLaplace(scale: t, over: 1, using: &generator)
+            // Proposals beyond 2¹⁶·t (probability e^{−65536} under DLap(t)) are rejected so that
+            // the 128-bit products below cannot overflow for σ² ≤ 2⁴⁴ (see `rationalVariance`);
+            // this moves the output distribution by less than e^{−65536} in total variation.
+            guard y.magnitude <= UInt64(t) << 16 else { continue }
             // γ = (|y| − σ²/t)² / (2σ²) = (|y|·t·d − n)² / (2·n·d·t²).
             let magnitude = UInt128(y.magnitude) * UInt128(t) * UInt128(d)
             let difference = magnitude > UInt128(n) ? magnitude - UInt128(n) : UInt128(n) - magnitude
@@ -98,6 +102,33 @@ public enum ExactNoise {
             let denominator = 2 * UInt128(n) * UInt128(d) * UInt128(t) * UInt128(t)
             if bernoulliExpMinus128(numerator, over: denominator, using: &generator) { return y }
         }
+    }
+
+    /// `n/d ≥ variance` as integers, for ``discreteGaussian(varianceNumerator:denominator:using:)``
+    /// (rounded up, so the privacy loss is never larger than intended): `d` is the largest power
+    /// of two up to 2²⁰ keeping `n ≤ 2⁴⁴`, the range in which the sampler's 128-bit arithmetic
+    /// is exact.
+    public static func rationalVariance(_ variance: Double) throws -> (n: UInt64, d: UInt64) {
+        let limit = Double(UInt64(1) << 44)
+        guard variance > 0, variance.isFinite, variance <= limit else {
+            throw NumericsError.domain(function: "discrete Gaussian", value: "σ² = \(variance)", expected: "a finite σ² in (0, 2^44]")
+        }
+        var d: UInt64 = 1 << 20
+        while d > 1 && variance * Double(d) > limit { d >>= 1 }
+        return (max(1, UInt64((variance * Double(d)).rounded(.up))), d)
+    }
+
+    /// The variance of `N_ℤ(0, σ²)` (slightly below `σ²` for small `σ`; CKS20 Prop. 19):
+    /// the exact series for `σ² ≤ 100`, `σ²` above (relative difference < e^{−2π²σ²}).
+    public static func discreteGaussianVariance(_ sigma2: Double) -> Double {
+        guard sigma2 <= 100 else { return sigma2 }
+        var mass = 1.0, second = 0.0
+        for y in 1...400 {
+            let w = Foundation.exp(-Double(y * y) / (2 * sigma2))
+            mass += 2 * w
+            second += 2 * Double(y * y) * w
+        }
+        return second / mass
     }
 
     /// `Bernoulli(exp(−a/b))` for 128-bit rationals.

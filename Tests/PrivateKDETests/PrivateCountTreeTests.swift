@@ -91,7 +91,7 @@ import Testing
     #expect(tree.noisyCounts.map(\.count) == [2, 4, 8])
     let l1 = try PrivateL1Distance.build(points: Matrix([[0.2], [0.7]]), domains: [domain], levels: 3, epsilon: 1)
     #expect(l1.trees.count == 1)
-    var parameters = RandomStream(seed: 1)
-    let kde = try PrivateGaussianKDE.build(points: Matrix([[0.2], [0.7]]), bandwidth: 1, features: 8, epsilon: 1, parameterGenerator: &parameters)
-    #expect(kde.noisyFeatureSums.count == 8)
+    let kde = try PrivateKernelDensity.build(points: Matrix([[0.2], [0.7]]), bandwidth: 1, features: 8, seed: 1,
+                                             budget: PrivacyBudget(epsilon: 1))
+    #expect(kde.noisySums.count == 8 && kde.privacy.securelyGenerated)
 }
