@@ -44,6 +44,11 @@ let package = Package(
         ),
         // COLEP's certification step on 10⁵ test points.
         .executableTarget(name: "colep-bench", dependencies: ["BenchmarkInputs", .product(name: "COLEP", package: "Surety")]),
+        // The private Gaussian-kernel KDE at n = 10⁶, d = 32, m = 2048 (driven by dpkde_peers.py).
+        .executableTarget(
+            name: "dpkde-bench",
+            dependencies: ["BenchmarkInputs", .product(name: "PrivateKDE", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
+        ),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

@@ -72,7 +72,7 @@ public struct KernelFeatureSums: Sendable, Equatable {
                     cosines.withUnsafeBufferPointer { c in
                         for j in 0..<m {
                             var sum: Int64 = 0
-                            for i in 0..<r { sum &+= Int64((c[j * r + i] * scale).rounded()) }
+                            for i in 0..<r { sum &+= Int64((c[j * r + i] * scale).rounded(.toNearestOrEven)) }
                             local[j] &+= sum
                         }
                     }
