@@ -32,6 +32,20 @@ public struct PublicInterval: Sendable, Hashable {
     /// `v` clamped into the interval (clamping is data-independent, so it costs no privacy; it
     /// only changes accuracy for values outside the declared domain).
     public func clamp(_ v: Double) -> Double { min(max(v, lower), upper) }
+
+    /// Every column of `points` clamped to its interval and mapped affinely onto `[0, 1]`.
+    public static func unitScaled(_ points: Matrix, by box: [PublicInterval]) throws -> Matrix {
+        guard box.count == points.columns else {
+            throw NumericsError.dimensionMismatch(operation: "public domain", seen: "points with \(points.columns) coordinates",
+                                                  expected: "\(box.count), one per interval")
+        }
+        let n = points.rows
+        var values = points.storage
+        for (j, interval) in box.enumerated() {
+            for i in 0..<n { values[j * n + i] = (interval.clamp(values[j * n + i]) - interval.lower) / interval.width }
+        }
+        return try Matrix(rows: n, columns: points.columns, columnMajor: values)
+    }
 }
 
 /// The checks every private builder makes before touching the data.

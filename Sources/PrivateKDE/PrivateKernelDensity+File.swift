@@ -13,6 +13,7 @@ extension RandomFeatures {
             "features": .integer(count),
             "projected_dimension": projection.map { .integer($0.columns) } ?? .null,
             "feature_seed": .string(String(seed)),
+            "domain": domain.map { .array($0.map { .array([.number($0.lower), .number($0.upper)]) }) } ?? .null,
         ]
     }
 
@@ -24,6 +25,15 @@ extension RandomFeatures {
               let m = header["features"]?.intValue, m >= 1, let seed = header["feature_seed"]?.stringValue.flatMap({ UInt64($0) }) else {
             throw bad("a header missing the random features' parameters")
         }
+        var domain: [PublicInterval]?
+        if let intervals = header["domain"]?.arrayValue {
+            domain = try intervals.map { pair in
+                guard let ends = pair.arrayValue, ends.count == 2, let lo = ends[0].doubleValue, let hi = ends[1].doubleValue,
+                      let interval = try? PublicInterval(lo, hi) else { throw bad("a domain interval that is not [lower, upper]") }
+                return interval
+            }
+            guard domain?.count == d else { throw bad("\(intervals.count) domain intervals for dimension \(d)") }
+        }
         let k = header["projected_dimension"]?.intValue
         if let k, k < 1 { throw bad("projected dimension \(k)") }
         let inner = k ?? d
@@ -34,7 +44,7 @@ extension RandomFeatures {
         let frequencies = try Matrix(rows: inner, columns: m, columnMajor: Array(body[start..<(start + inner * m)]))
         let phases = Array(body[(start + inner * m)..<used])
         return (RandomFeatures(kernel: kernel, bandwidth: h, dimension: d, seed: seed, projection: projection,
-                               frequencies: frequencies, phases: phases), used)
+                               frequencies: frequencies, phases: phases, domain: domain), used)
     }
 }
 

@@ -50,9 +50,21 @@ public struct PrivateKernelDensity: Sendable {
     ///   - noiseGenerator: `SystemRandomNumberGenerator` for privacy; anything else makes the
     ///     release "not private" in its header and certificate.
     /// - Throws: `NumericsError.domain` for an empty dataset or a count share outside (0, 1).
+    ///   - allowEmpty: release even an empty dataset (a class with no rows in a classifier: its
+    ///     release is pure noise). Off by default, since an empty input is usually a mistake.
     public static func release(_ statistics: KernelFeatureSums, budget: PrivacyBudget, relation: NeighbourRelation = .addRemove,
-                               countShare: Double = 0.1, noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateKernelDensity {
-        guard statistics.count > 0 else {
+                               countShare: Double = 0.1, allowEmpty: Bool = false,
+                               noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateKernelDensity {
+        try release(statistics, budget: budget, relation: relation, countShare: countShare, allowEmpty: allowEmpty,
+                    noiseMultiplier: 1, noiseGenerator: &noiseGenerator)
+    }
+
+    /// `noiseMultiplier` scales the sums' noise parameter — below 1 the release is **not**
+    /// private. It exists only so that ``PrivacyAudit`` can show it catches a broken mechanism.
+    static func release(_ statistics: KernelFeatureSums, budget: PrivacyBudget, relation: NeighbourRelation, countShare: Double,
+                        allowEmpty: Bool, noiseMultiplier: Double,
+                        noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateKernelDensity {
+        guard statistics.count > 0 || allowEmpty else {
             throw NumericsError.domain(function: "private kernel density", value: "an empty dataset", expected: "at least one point")
         }
         guard countShare > 0, countShare < 1 else {
@@ -75,7 +87,8 @@ public struct PrivateKernelDensity: Sendable {
         }
         let shift = Int64(full - q)
         let rounded = shift == 0 ? statistics.sums : statistics.sums.map { ($0 + (1 << (shift - 1))) >> shift }
-        let sums = try IntegerRelease.release(rounded, budget: budget, share: featureShare, l1Sensitivity: m * perCoordinate(q),
+        let broken = noiseMultiplier * (budget.isPure ? 1 : noiseMultiplier)       // Laplace scale, or Gaussian σ²
+        let sums = try IntegerRelease.release(rounded, budget: budget, share: featureShare / broken, l1Sensitivity: m * perCoordinate(q),
                                               l2Sensitivity: m.squareRoot() * perCoordinate(q), using: &noiseGenerator)
         let unit = Double(1 << q)
         var count = Double(statistics.count), countVariance = 0.0

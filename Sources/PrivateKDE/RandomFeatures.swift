@@ -26,6 +26,10 @@ public struct RandomFeatures: Sendable, Equatable {
     public let frequencies: Matrix
     /// `β_j ∈ [0, 2π)`.
     public let phases: [Double]
+    /// An optional public box: each coordinate is clamped to its interval and rescaled to
+    /// `[0, 1]` before the features (the bandwidth is then in those units). Data-independent,
+    /// so it costs no privacy; values outside the box are clamped, which only costs accuracy.
+    public let domain: [PublicInterval]?
 
     /// `m`.
     public var count: Int { phases.count }
@@ -35,7 +39,7 @@ public struct RandomFeatures: Sendable, Equatable {
     /// - Throws: `NumericsError.domain` for `d < 1`, `m < 1`, a bandwidth that is not finite and
     ///   positive, or a projection with the `laplace` kernel or `k < 1`.
     public init(kernel: SimilarityKernel, dimension d: Int, bandwidth h: Double, features m: Int,
-                projectedDimension k: Int? = nil, seed: UInt64) throws {
+                projectedDimension k: Int? = nil, domain: [PublicInterval]? = nil, seed: UInt64) throws {
         guard d >= 1 else { throw NumericsError.domain(function: "random features", value: "dimension \(d)", expected: "at least 1") }
         guard m >= 1 else { throw NumericsError.domain(function: "random features", value: "\(m) features", expected: "at least 1") }
         guard h > 0, h.isFinite else {
@@ -48,6 +52,11 @@ public struct RandomFeatures: Sendable, Equatable {
                                            expected: "no projection (JL preserves Euclidean, not ℓ1, distances)")
             }
         }
+        if let domain, domain.count != d {
+            throw NumericsError.dimensionMismatch(operation: "random features", seen: "\(domain.count) domain intervals",
+                                                  expected: "one per coordinate (\(d))")
+        }
+        self.domain = domain
         var generator = RandomStream(seed: seed)
         self.kernel = kernel
         bandwidth = h
@@ -66,7 +75,9 @@ public struct RandomFeatures: Sendable, Equatable {
     }
 
     /// Rebuilds features read from a file.
-    init(kernel: SimilarityKernel, bandwidth: Double, dimension: Int, seed: UInt64, projection: Matrix?, frequencies: Matrix, phases: [Double]) {
+    init(kernel: SimilarityKernel, bandwidth: Double, dimension: Int, seed: UInt64, projection: Matrix?, frequencies: Matrix,
+         phases: [Double], domain: [PublicInterval]?) {
+        self.domain = domain
         self.kernel = kernel
         self.bandwidth = bandwidth
         self.dimension = dimension
@@ -85,7 +96,8 @@ public struct RandomFeatures: Sendable, Equatable {
             throw NumericsError.dimensionMismatch(operation: "random features", seen: "points with \(points.columns) coordinates",
                                                   expected: "\(dimension), as the structure")
         }
-        let reduced = try projection.map { try points.multiplied(by: $0) } ?? points
+        let scaled = try domain.map { try PublicInterval.unitScaled(points, by: $0) } ?? points
+        let reduced = try projection.map { try scaled.multiplied(by: $0) } ?? scaled
         var angles = try reduced.multiplied(by: frequencies).storage
         let rows = points.rows
         angles.withUnsafeMutableBufferPointer { buffer in
