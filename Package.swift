@@ -19,6 +19,7 @@ let package = Package(
         // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
+        .executable(name: "dpkde", targets: ["DPKDETool"]),
         .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
@@ -66,6 +67,11 @@ let package = Package(
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "DPKDETool",
+            dependencies: ["PrivateKDE", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "Surety",

@@ -25,6 +25,12 @@ public struct PrivacyBudget: Sendable, Hashable {
         self.delta = delta
     }
 
+    /// A budget whose values were checked when the structure was built.
+    init(checkedEpsilon epsilon: Double, delta: Double = 0) {
+        self.epsilon = epsilon
+        self.delta = delta
+    }
+
     /// Whether the budget is pure `ε`-DP (discrete Laplace noise).
     public var isPure: Bool { delta == 0 }
 

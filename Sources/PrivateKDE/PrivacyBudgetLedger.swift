@@ -43,23 +43,30 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
         return ledger
     }
 
-    /// Records a spend of `epsilon` for `label` and writes the ledger to `url` atomically.
+    /// Checks that a spend of `epsilon` under `relation` fits, without recording it.
     ///
-    /// - Throws: ``DataError`` (and writes nothing) when the spend would exceed the budget, or
-    ///   when the release's neighbour relation is not the ledger's.
-    public mutating func spend(_ epsilon: Double, label: String, relation: NeighbourRelation, recordingTo url: URL) throws {
+    /// - Throws: ``DataError`` naming `file` when it would exceed the budget or the relation
+    ///   is not the ledger's.
+    public func check(_ epsilon: Double, relation: NeighbourRelation, file: String) throws {
         guard epsilon > 0, epsilon.isFinite else {
-            throw DataError(file: url.path, line: 1, column: 1, seen: "a spend of ε = \(epsilon)", expected: "a finite ε > 0")
+            throw DataError(file: file, line: 1, column: 1, seen: "a spend of ε = \(epsilon)", expected: "a finite ε > 0")
         }
         guard relation.rawValue == neighbours else {
-            throw DataError(file: url.path, line: 1, column: 1, seen: "a release under '\(relation.rawValue)' neighbours",
+            throw DataError(file: file, line: 1, column: 1, seen: "a release under '\(relation.rawValue)' neighbours",
                             expected: "'\(neighbours)', the relation this ledger's budget is stated for")
         }
         guard spent + epsilon <= budget * (1 + 1e-12) else {
-            throw DataError(file: url.path, line: 1, column: 1,
+            throw DataError(file: file, line: 1, column: 1,
                             seen: "a spend of ε = \(epsilon) with \(spent) of \(budget) already spent",
                             expected: "at most the remaining ε = \(max(0, remaining)) (basic composition)")
         }
+    }
+
+    /// Records a spend of `epsilon` for `label` and writes the ledger to `url` atomically.
+    ///
+    /// - Throws: ``DataError`` (and writes nothing) when ``check(_:relation:file:)`` refuses.
+    public mutating func spend(_ epsilon: Double, label: String, relation: NeighbourRelation, recordingTo url: URL) throws {
+        try check(epsilon, relation: relation, file: url.path)
         var next = self
         next.entries.append(Entry(label: label, epsilon: epsilon, date: ISO8601DateFormatter().string(from: Date())))
         try JSONConfig.write(next, to: url)

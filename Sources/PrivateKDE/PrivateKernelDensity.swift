@@ -93,7 +93,7 @@ public struct PrivateKernelDensity: Sendable {
         let unit = Double(1 << q)
         var count = Double(statistics.count), countVariance = 0.0
         var accounting = "sums: \(relation == .addRemove ? "\(featureShare) of the budget" : "the whole budget"), "
-            + "\(budget.isPure ? "ℓ1" : "ℓ2") sensitivity \(budget.isPure ? m * perCoordinate(q) : m.squareRoot() * perCoordinate(q)) "
+            + "\(budget.isPure ? "ℓ1 sensitivity \(Int64(m * perCoordinate(q)))" : "ℓ2 sensitivity \(m.squareRoot() * perCoordinate(q))") "
             + "in units of 2^-\(q); "
         if relation == .addRemove {
             let noisy = try IntegerRelease.release([Int64(statistics.count)], budget: budget, share: countShare, l1Sensitivity: 1,
@@ -104,7 +104,7 @@ public struct PrivateKernelDensity: Sendable {
         } else {
             accounting += "count: public under replace-one"
         }
-        let statement = PrivacyStatement(budget: budget, relation: relation, securelyGenerated: noiseGenerator is SystemRandomNumberGenerator,
+        let statement = PrivacyStatement(budget: budget, relation: relation, securelyGenerated: NoiseSource.isSecure(noiseGenerator),
                                          accounting: accounting)
         return PrivateKernelDensity(features: statistics.features, noisySums: sums.values.map { Double($0) / unit }, count: count,
                                     sumNoiseVariance: sums.variance / (unit * unit), countNoiseVariance: countVariance,

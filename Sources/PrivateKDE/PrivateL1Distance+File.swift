@@ -18,7 +18,8 @@ extension PrivateL1Distance {
             "neighbours": .string(first.relation.rawValue),
             "noise_scale": .number(first.noiseScale),
             "domains": .array(trees.map { .array([.number($0.domain.lower), .number($0.domain.upper)]) }),
-            "noise": .string(securelyGenerated ? "system secure generator" : "seeded generator: NOT PRIVATE, for tests only"),
+            "noise": .string(securelyGenerated ? PrivacyStatement.secure : PrivacyStatement.seeded),
+            "privacy": privacy.json,
         ]
         return try PrivateStructureFile.encode(header: header, body: trees.flatMap { $0.noisyCounts.flatMap { $0.map(Double.init) } })
     }
@@ -53,6 +54,15 @@ extension PrivateL1Distance {
             trees.append(PrivateCountTree(domain: try PublicInterval(lo, hi), levels: levels, epsilon: epsilon, relation: relation,
                                           noiseScale: scale, noisyCounts: counts))
         }
-        self.init(trees: trees, alpha: alpha, securelyGenerated: noise == "system secure generator")
+        self.init(trees: trees, alpha: alpha, securelyGenerated: noise == PrivacyStatement.secure)
+    }
+
+    /// The privacy statement of the release (pure ε, basic composition over the coordinates).
+    public var privacy: PrivacyStatement {
+        let first = trees[0], epsilon = first.epsilon * Double(trees.count)
+        return PrivacyStatement(budget: PrivacyBudget(checkedEpsilon: epsilon), relation: first.relation,
+                                securelyGenerated: securelyGenerated,
+                                accounting: "one count tree per coordinate at ε/d = \(first.epsilon) (basic composition over d = \(trees.count)); "
+                                    + "discrete Laplace of scale \(first.noiseScale) on every node of levels 1…\(first.levels) (ℓ1 sensitivity \(first.relation.levelSensitivity) per level)")
     }
 }

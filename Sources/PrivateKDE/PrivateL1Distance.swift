@@ -42,7 +42,7 @@ public struct PrivateL1Distance: Sendable {
             try PrivateCountTree.build(values: points.column(j), domain: domains[j], levels: levels, epsilon: perCoordinate,
                                        relation: relation, using: &generator)
         }
-        return PrivateL1Distance(trees: trees, alpha: alpha, securelyGenerated: generator is SystemRandomNumberGenerator)
+        return PrivateL1Distance(trees: trees, alpha: alpha, securelyGenerated: NoiseSource.isSecure(generator))
     }
 
     /// Builds with noise from the operating system's secure generator.

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Certificates
+import CommandLineSupport
+import Foundation
+import PrivateKDE
+import SuretyData
+import SuretyNumerics
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a private structure from a CSV of points (all columns numeric, except --label).",
+        discussion: """
+            The output holds only noisy values and public parameters. With --partial the output is the
+            shard's UN-NOISED sufficient statistics (kernels only), as sensitive as the data: keep it
+            inside the trust boundary and release the union with `dpkde merge --epsilon …`.
+            """
+    )
+
+    @Argument(help: "The data: a CSV with a header row.")
+    var data: String
+    @OptionGroup var input: DataOptions
+    @OptionGroup var structure: StructureOptions
+    @OptionGroup var privacy: PrivacyOptions
+    @Flag(help: "Write the shard's un-noised mergeable statistics instead of a private release.")
+    var partial = false
+    @Option(name: .shortAndLong, help: "Output file (default: the data file with extension .dpkde, or .partial with --partial).")
+    var output: String?
+    @Flag(help: "Print the certificate as JSON instead of the summary.")
+    var json = false
+    @Option(help: ArgumentHelp("Also write the certificate here (atomically).", valueName: "file"))
+    var certificate: String?
+
+    func run() throws {
+        try reportingErrors {
+            var system = SystemRandomNumberGenerator()
+            let featureSeed = structure.featureSeed ?? system.next()
+            if partial {
+                guard !structure.isDistance else { throw ValidationError("--partial is for kernels; the l1 trees are released in one build") }
+                guard privacy.epsilon == nil else { throw ValidationError("--partial writes un-noised statistics: give --epsilon to `dpkde merge`") }
+                let table = try input.read(data)
+                var statistics = KernelFeatureSums(features: try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed))
+                try statistics.add(table.features)
+                let path = output ?? defaultOutput(for: data, extension: "partial")
+                try writeAtomically(try statistics.fileBytes(), to: path)
+                StandardError.print("wrote \(path): un-noised statistics of \(statistics.count) rows — SENSITIVE, release with `dpkde merge`")
+                return
+            }
+            let budget = try privacy.budget(), relation = try privacy.relation()
+            let record = try privacy.ledgerCheck(label: "dpkde build \(data)")
+            let table = try input.read(data)
+            let bytes: [UInt8]
+            let statement: PrivacyStatement
+            var summary: [String: JSONValue]
+            if structure.isDistance {
+                guard budget.isPure else { throw ValidationError("the l1 trees are pure ε-DP: leave --delta at 0") }
+                guard let domain = try structure.domain(dimension: table.features.columns) else {
+                    throw ValidationError("--bounds lo:hi (or a bounds file) is required for l1: the domain must be public")
+                }
+                var noise = privacy.noise()
+                let structureValue = try PrivateL1Distance.build(points: table.features, domains: domain, levels: structure.levels,
+                                                                 epsilon: budget.epsilon, alpha: structure.alpha, relation: relation,
+                                                                 using: &noise)
+                bytes = try structureValue.fileBytes()
+                statement = structureValue.privacy
+                summary = ["structure": .string(PrivateL1Distance.fileKind), "levels": .integer(structure.levels), "alpha": .number(structure.alpha)]
+            } else {
+                let features = try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed)
+                var statistics = KernelFeatureSums(features: features)
+                try statistics.add(table.features)
+                var noise = privacy.noise()
+                let kde = try PrivateKernelDensity.release(statistics, budget: budget, relation: relation, countShare: privacy.countShare,
+                                                           noiseGenerator: &noise)
+                bytes = try kde.fileBytes()
+                statement = kde.privacy
+                summary = [
+                    "structure": .string(PrivateKernelDensity.fileKind), "kernel": .string(features.kernel.rawValue),
+                    "bandwidth": .number(features.bandwidth), "features": .integer(features.count),
+                    "feature_seed": .string(String(featureSeed)), "noisy_count": .number(kde.count),
+                    "sum_noise_sd": .number(kde.sumNoiseVariance.squareRoot()),
+                ]
+            }
+            try record()
+            let path = output ?? defaultOutput(for: data, extension: "dpkde")
+            try writeAtomically(bytes, to: path)
+            summary["output"] = .string(path)
+            summary["dimension"] = .integer(table.features.columns)
+            let cert = Certificate(
+                kind: "dpkde.release",
+                claim: "The file \(URL(fileURLWithPath: path).lastPathComponent) is a \(statement.budget.guarantee) release of \(data) "
+                    + "under \(relation.rawValue) neighbours: it holds only noisy values and public parameters.",
+                assumptions: [
+                    "the public parameters (domain, bandwidth, features, levels, feature seed) were not derived from the data",
+                    statement.securelyGenerated ? "the operating system's generator is cryptographically secure"
+                        : "NONE: the noise was seeded (--insecure-noise-seed); this release is NOT PRIVATE",
+                ],
+                parameters: ["privacy": statement.json],
+                results: summary,
+                evidence: ["output_sha256": .string(InputDigest.sha256(of: bytes))],
+                inputs: [try InputDigest.of(file: URL(fileURLWithPath: data))])
+            if let certificate { try cert.write(to: URL(fileURLWithPath: certificate)) }
+            if json {
+                print(cert.canonicalJSON(), terminator: "")
+            } else {
+                print("wrote \(path)")
+                print(describe(statement))
+            }
+        }
+    }
+}
+
+/// A privacy statement in a few lines.
+func describe(_ statement: PrivacyStatement) -> String {
+    var table = TextTable(header: ["privacy", ""])
+    table.append(["guarantee", .text(statement.securelyGenerated ? statement.budget.guarantee : "NONE (seeded noise: NOT PRIVATE)")])
+    table.append(["neighbours", .text(statement.relation.rawValue)])
+    table.append(["mechanism", .text(statement.budget.mechanism)])
+    table.append(["accounting", .text(statement.accounting)])
+    return table.render()
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Certificates
+import CommandLineSupport
+import Foundation
+import PrivateKDE
+import SuretyData
+import SuretyNumerics
+
+@main
+struct DPKDECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dpkde",
+        abstract: "Differentially private kernel-density and distance structures (Backurs et al., ICLR 2024).",
+        discussion: """
+            build writes a private structure (noisy values and public parameters only); query answers
+            batches of queries from it with an error bar each; merge releases partial builds made
+            shard by shard; classify runs the per-class private KDE classifier; audit checks the
+            mechanisms statistically; info prints a structure's parameters and privacy statement.
+            """,
+        subcommands: [Build.self, Query.self, Merge.self, Info.self, Classify.self, Audit.self]
+    )
+}
+
+/// Where a CSV's rows come from and which column (if any) is a label, not a coordinate.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Name of a label column to leave out of the coordinates.")
+    var label: String?
+
+    func read(_ path: String) throws -> NumericTable {
+        try NumericTable.readCSV(url: URL(fileURLWithPath: path), options: .init(label: label.map { .name($0) }))
+    }
+}
+
+/// The privacy options of a release (build, merge, classify).
+struct PrivacyOptions: ParsableArguments {
+    @Option(help: "ε of the release (> 0).")
+    var epsilon: Double?
+    @Option(help: "δ: 0 (default) for pure ε-DP with discrete Laplace noise; 0 < δ < 1 for (ε, δ)-DP through zCDP with discrete Gaussian noise.")
+    var delta = 0.0
+    @Option(help: "Neighbouring datasets: add-remove (default: one row added or removed) or replace-one.")
+    var neighbours = "add-remove"
+    @Option(name: .customLong("count-share"), help: "Share of the budget for the noisy point count (add/remove; kernels).")
+    var countShare = 0.1
+    @Option(help: ArgumentHelp("A budget ledger for this dataset (JSON): the release is refused if it would take the total ε past the ledger's budget.", valueName: "file"))
+    var ledger: String?
+    @Option(name: .customLong("ledger-budget"), help: "Total ε for a new ledger (creates --ledger if it does not exist).")
+    var ledgerBudget: Double?
+    @Option(name: .customLong("insecure-noise-seed"), help: ArgumentHelp(
+        "Draw the noise from a seeded generator: for tests only. The output then says NOT PRIVATE.", visibility: .hidden))
+    var insecureNoiseSeed: UInt64?
+
+    func budget() throws -> PrivacyBudget {
+        guard let epsilon else { throw ValidationError("--epsilon is required for a private release") }
+        return try PrivacyBudget(epsilon: epsilon, delta: delta)
+    }
+
+    func relation() throws -> NeighbourRelation {
+        guard let relation = NeighbourRelation(rawValue: neighbours) else {
+            throw ValidationError("--neighbours must be add-remove or replace-one, not '\(neighbours)'")
+        }
+        return relation
+    }
+
+    /// Checks the ledger before any work (refusing early), returning a closure that records
+    /// the spend after the release is computed and before its file is written.
+    func ledgerCheck(label: String) throws -> () throws -> Void {
+        guard let ledger else {
+            if ledgerBudget != nil { throw ValidationError("--ledger-budget needs --ledger FILE") }
+            return {}
+        }
+        let url = URL(fileURLWithPath: ledger), budget = try budget(), relation = try relation()
+        var book: PrivacyBudgetLedger
+        if FileManager.default.fileExists(atPath: ledger) {
+            book = try PrivacyBudgetLedger.load(from: url)
+        } else {
+            guard let ledgerBudget else { throw ValidationError("the ledger \(ledger) does not exist: give --ledger-budget to create it") }
+            book = try PrivacyBudgetLedger(budget: ledgerBudget, relation: relation)
+        }
+        // Refuses now, before the data is read, if the spend cannot fit.
+        try book.check(budget.epsilon, relation: relation, file: url.path)
+        return { try book.spend(budget.epsilon, label: label, relation: relation, recordingTo: url) }
+    }
+
+    /// The secure generator, or the seeded one if asked for (tests).
+    func noise() -> NoiseSource {
+        guard let insecureNoiseSeed else { return .secure }
+        StandardError.print("warning: seeded noise (--insecure-noise-seed): the output is NOT PRIVATE")
+        return .seeded(insecureNoiseSeed)
+    }
+}
+
+/// The structure's public parameters (build and classify).
+struct StructureOptions: ParsableArguments {
+    @Option(help: "gaussian (default), exponential, laplace, cauchy, inverse-distance (kernel sums); l1 (ℓ1 distance sums).")
+    var kernel = "gaussian"
+    @Option(help: "Kernel bandwidth h, in the units of --bounds' unit box when given (default: build 1, classify 2).")
+    var bandwidth: Double?
+    @Option(help: "Number of random features m, kernels (default: build 1024, classify 128).")
+    var features: Int?
+    @Option(help: "Project to this many dimensions first (JL; Euclidean kernels only).")
+    var project: Int?
+    @Option(name: .customLong("feature-seed"), help: "Public seed of the random features (shards of a partial build must share it). Default: fresh, recorded.")
+    var featureSeed: UInt64?
+    @Option(help: ArgumentHelp("Public domain: lo:hi for every coordinate, or a CSV file of column,lower,upper rows. Required for l1; for kernels the data is clamped and scaled to the unit box.", valueName: "lo:hi|file"))
+    var bounds: String?
+    @Option(help: "Tree levels L (l1).")
+    var levels = 10
+    @Option(help: "Ring ratio α of the ℓ1 query (l1).")
+    var alpha = 0.1
+
+    var isDistance: Bool { kernel == "l1" }
+
+    func similarityKernel() throws -> SimilarityKernel {
+        guard let k = SimilarityKernel(rawValue: kernel) else {
+            throw ValidationError("--kernel must be one of \((SimilarityKernel.allCases.map(\.rawValue) + ["l1"]).joined(separator: ", ")), not '\(kernel)'")
+        }
+        return k
+    }
+
+    func domain(dimension d: Int) throws -> [PublicInterval]? {
+        guard let bounds else { return nil }
+        let parts = bounds.split(separator: ":")
+        if parts.count == 2, let lo = Double(parts[0]), let hi = Double(parts[1]) {
+            return Array(repeating: try PublicInterval(lo, hi), count: d)
+        }
+        let table = try NumericTable.readCSV(url: URL(fileURLWithPath: bounds), options: .init(label: .index(0)))
+        guard table.features.rows == d, table.features.columns == 2 else {
+            throw DataError(file: bounds, line: 1, column: 1, seen: "\(table.features.rows) rows of \(table.features.columns) bounds",
+                            expected: "\(d) rows 'column,lower,upper', one per coordinate of the data")
+        }
+        return try (0..<d).map { i in
+            do { return try PublicInterval(table.features[i, 0], table.features[i, 1]) } catch {
+                throw DataError(file: bounds, line: i + 2, column: 2, seen: "lower \(table.features[i, 0]), upper \(table.features[i, 1])",
+                                expected: "lower < upper")
+            }
+        }
+    }
+
+    func randomFeatures(dimension d: Int, seed: UInt64, bandwidth defaultBandwidth: Double = 1, features defaultFeatures: Int = 1024) throws -> RandomFeatures {
+        try RandomFeatures(kernel: similarityKernel(), dimension: d, bandwidth: bandwidth ?? defaultBandwidth, features: features ?? defaultFeatures,
+                           projectedDimension: project, domain: domain(dimension: d), seed: seed)
+    }
+}
+
+/// Writes `bytes` to `path` atomically (a failure leaves no partial file).
+func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    try AtomicFileWriter.write(bytes, to: URL(fileURLWithPath: path))
+}
+
+/// The default output path: the data file with its extension replaced.
+func defaultOutput(for data: String, extension ext: String) -> String {
+    URL(fileURLWithPath: data).deletingPathExtension().appendingPathExtension(ext).path
+}
