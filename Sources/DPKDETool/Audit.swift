@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandLineSupport
 import Foundation
+import Certificates
 import PrivateKDE
 
 struct Audit: ParsableCommand {
@@ -48,6 +49,40 @@ struct Audit: ParsableCommand {
             }
             print(table.render())
             if violated { throw CommandLineSupport.SuretyExitCode.failure }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute a dpkde classification certificate from its recorded arguments and inputs, and compare.",
+        discussion: """
+            Only certificates made with seeded noise (--insecure-noise-seed) can be recomputed: a private
+            run's noise is not reproducible by design. Run from the directory the certificate's input
+            paths are relative to (the repository root for the examples).
+            """
+    )
+
+    @Argument(help: "The certificate (JSON).") var certificate: String
+
+    func run() throws {
+        let report = try reportingErrors { () -> VerificationReport in
+            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
+            guard recorded.kind == "dpkde.classification" else {
+                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate; dpkde verify recomputes 'dpkde.classification'")
+            }
+            guard let arguments = recorded.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue),
+                  arguments.contains(where: { $0.hasPrefix("--insecure-noise-seed") }) else {
+                throw ValidationError("\(certificate) was made with secure noise (or records no arguments): it cannot be recomputed")
+            }
+            return try recorded.verify { _ in try Classify.parse(arguments).evaluate(arguments: arguments).0 }
+        }
+        if report.verified {
+            print("verified: \(certificate) is reproduced")
+        } else {
+            print("NOT verified: \(certificate)")
+            for mismatch in report.mismatches { print("  \(mismatch)") }
+            throw SuretyExitCode.failure
         }
     }
 }

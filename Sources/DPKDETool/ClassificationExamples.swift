@@ -22,11 +22,13 @@ enum ClassificationExamples {
         let cancerDomain = try (0..<boundsTable.features.rows).map { try PublicInterval(boundsTable.features[$0, 0], boundsTable.features[$0, 1]) }
         return [
             try task("digits", digits, domain: { Array(repeating: try PublicInterval(0, 16), count: $0) }, seed: seed, bandwidth: bandwidth),
-            try task("breast_cancer", cancer, domain: { _ in cancerDomain }, seed: seed, bandwidth: bandwidth),
+            try task("breast_cancer", cancer, domain: { _ in cancerDomain }, seed: seed, bandwidth: bandwidth,
+                     extraInputs: [try InputDigest.of(file: cancerBounds, recordedPath: "Examples/dpkde-classify/breast_cancer.bounds.csv")]),
         ]
     }
 
-    static func task(_ name: String, _ url: URL, domain: (Int) throws -> [PublicInterval], seed: UInt64, bandwidth: Double) throws -> Classify.Task {
+    static func task(_ name: String, _ url: URL, domain: (Int) throws -> [PublicInterval], seed: UInt64, bandwidth: Double,
+                     extraInputs: [InputDigest] = []) throws -> Classify.Task {
         let table = try NumericTable.readCSV(url: url, options: .init(label: .name("label")))
         let labels = table.labels ?? []
         var rng = RandomStream(seed: seed)
@@ -40,6 +42,6 @@ enum ClassificationExamples {
         }
         return Classify.Task(name: name, train: try subset(order[..<cut]), test: try subset(order[cut...]),
                              classes: Array(Set(labels)).sorted(), domain: try domain(table.features.columns), bandwidth: bandwidth,
-                             inputs: [try InputDigest.of(file: url)])
+                             inputs: [try InputDigest.of(file: url, recordedPath: "Examples/" + url.pathComponents.suffix(2).joined(separator: "/"))] + extraInputs)
     }
 }

@@ -50,76 +50,98 @@ struct Classify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
-            let grid = try epsilons.split(separator: ",").map { item -> Double in
-                let text = item.trimmingCharacters(in: .whitespaces)
-                if text == "inf" { return .infinity }
-                guard let e = Double(text), e > 0, e.isFinite else { throw ValidationError("--epsilons: '\(text)' is not a finite ε > 0 or 'inf'") }
-                return e
-            }
             guard privacy.ledger == nil else { throw ValidationError("classify evaluates several ε on the same data; use build for ledgered releases") }
-            let kernel = try structure.similarityKernel()
-            var noise = privacy.noise()
-            let featureCount = structure.features ?? 128
-            var results: [String: JSONValue] = [:]
-            var inputs: [InputDigest] = []
-            for task in try tasks() {
-                inputs += task.inputs
-                var table = TextTable(header: ["ε", "accuracy", "sd", "build s", "predict s"])
-                var rows: [JSONValue] = []
-                for epsilon in grid {
-                    var accuracies: [Double] = [], buildTime = 0.0, predictTime = 0.0
-                    if epsilon.isInfinite {
-                        let start = Date()
-                        let predicted = try PrivateKDEClassifier.exactPredict(
-                            points: task.train.features, labels: task.train.labels ?? [], classes: task.classes, queries: task.test.features,
-                            kernel: kernel, bandwidth: task.bandwidth, domain: task.domain)
-                        predictTime = Date().timeIntervalSince(start)
-                        accuracies = [accuracy(predicted, task)]
-                    } else {
-                        let features = try RandomFeatures(kernel: kernel, dimension: task.train.features.columns, bandwidth: task.bandwidth,
-                                                          features: featureCount, projectedDimension: structure.project,
-                                                          domain: task.domain, seed: seed)
-                        let budget = try PrivacyBudget(epsilon: epsilon, delta: privacy.delta)
-                        for _ in 0..<reps {
-                            let start = Date()
-                            let classifier = try PrivateKDEClassifier.build(
-                                points: task.train.features, labels: task.train.labels ?? [], classes: task.classes, features: features,
-                                budget: budget, relation: try privacy.relation(), countShare: privacy.countShare, noiseGenerator: &noise)
-                            let mid = Date()
-                            accuracies.append(accuracy(try classifier.predict(task.test.features).labels, task))
-                            buildTime += mid.timeIntervalSince(start)
-                            predictTime += Date().timeIntervalSince(mid)
-                        }
-                        buildTime /= Double(reps)
-                        predictTime /= Double(reps)
-                    }
-                    let mean = accuracies.reduce(0, +) / Double(accuracies.count)
-                    let sd = accuracies.count > 1
-                        ? (accuracies.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(accuracies.count - 1)).squareRoot() : 0
-                    table.append([.text(epsilon.isInfinite ? "∞ (exact KDE)" : TextTable.format(epsilon)), .number(mean, digits: 3),
-                                  .number(sd, digits: 3), .number(buildTime, digits: 3), .number(predictTime, digits: 3)])
-                    rows.append(.object(["epsilon": epsilon.isInfinite ? .string("inf") : .number(epsilon), "accuracy": .number(mean),
-                                         "accuracy_sd": .number(sd), "reps": .integer(accuracies.count)]))
-                }
-                results[task.name] = .array(rows)
-                if !json {
-                    print("\(task.name): \(task.train.features.rows) train, \(task.test.features.rows) test, \(task.classes.count) classes, "
-                          + "\(kernel.rawValue) kernel h = \(task.bandwidth), m = \(featureCount)")
-                    print(table.render())
-                }
-            }
-            let cert = Certificate(
-                kind: "dpkde.classification",
-                claim: "Accuracy of the private per-class KDE classifier at each ε (mean over \(reps) noise draws), beside the non-private exact KDE classifier.",
-                assumptions: ["the bandwidth, bounds, features and classes are public (not tuned on the data)",
-                              "add/remove: parallel composition over classes; replace-one: ε/2 per class"],
-                parameters: ["kernel": .string(kernel.rawValue), "features": .integer(featureCount), "delta": .number(privacy.delta),
-                             "neighbours": .string(privacy.neighbours), "reps": .integer(reps)],
-                results: results, inputs: inputs, seed: seed)
+            let (cert, tables) = try evaluate()
             if let certificate { try cert.write(to: URL(fileURLWithPath: certificate)) }
-            if json { print(cert.canonicalJSON(), terminator: "") }
+            if json { print(cert.canonicalJSON(), terminator: "") } else { tables.forEach { print($0) } }
         }
+    }
+
+    /// The arguments of this run, for the certificate (`dpkde verify` reparses them).
+    static func recordedArguments(_ raw: [String]) -> [String] {
+        var out: [String] = [], skip = false
+        for argument in raw {
+            if skip { skip = false; continue }
+            if argument == "--json" { continue }
+            if argument == "--certificate" { skip = true; continue }
+            if argument.hasPrefix("--certificate=") { continue }
+            out.append(argument)
+        }
+        return out
+    }
+
+    /// Runs the comparison: the certificate and the printed tables.
+    func evaluate(arguments: [String] = Classify.recordedArguments(Array(CommandLine.arguments.dropFirst(2)))) throws -> (Certificate, [String]) {
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        let grid = try epsilons.split(separator: ",").map { item -> Double in
+            let text = item.trimmingCharacters(in: .whitespaces)
+            if text == "inf" { return .infinity }
+            guard let e = Double(text), e > 0, e.isFinite else { throw ValidationError("--epsilons: '\(text)' is not a finite ε > 0 or 'inf'") }
+            return e
+        }
+        let kernel = try structure.similarityKernel()
+        var noise = privacy.noise()
+        let featureCount = structure.features ?? 128
+        var results: [String: JSONValue] = [:]
+        var inputs: [InputDigest] = []
+        var printed: [String] = []
+        for task in try tasks() {
+            inputs += task.inputs
+            var table = TextTable(header: ["ε", "accuracy", "sd", "build s", "predict s"])
+            var rows: [JSONValue] = []
+            for epsilon in grid {
+                var accuracies: [Double] = [], buildTime = 0.0, predictTime = 0.0
+                if epsilon.isInfinite {
+                    let start = Date()
+                    let predicted = try PrivateKDEClassifier.exactPredict(
+                        points: task.train.features, labels: task.train.labels ?? [], classes: task.classes, queries: task.test.features,
+                        kernel: kernel, bandwidth: task.bandwidth, domain: task.domain)
+                    predictTime = Date().timeIntervalSince(start)
+                    accuracies = [accuracy(predicted, task)]
+                } else {
+                    let features = try RandomFeatures(kernel: kernel, dimension: task.train.features.columns, bandwidth: task.bandwidth,
+                                                      features: featureCount, projectedDimension: structure.project,
+                                                      domain: task.domain, seed: seed)
+                    let budget = try PrivacyBudget(epsilon: epsilon, delta: privacy.delta)
+                    for _ in 0..<reps {
+                        let start = Date()
+                        let classifier = try PrivateKDEClassifier.build(
+                            points: task.train.features, labels: task.train.labels ?? [], classes: task.classes, features: features,
+                            budget: budget, relation: try privacy.relation(), countShare: privacy.countShare, noiseGenerator: &noise)
+                        let mid = Date()
+                        accuracies.append(accuracy(try classifier.predict(task.test.features).labels, task))
+                        buildTime += mid.timeIntervalSince(start)
+                        predictTime += Date().timeIntervalSince(mid)
+                    }
+                    buildTime /= Double(reps)
+                    predictTime /= Double(reps)
+                }
+                let mean = accuracies.reduce(0, +) / Double(accuracies.count)
+                let sd = accuracies.count > 1
+                    ? (accuracies.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(accuracies.count - 1)).squareRoot() : 0
+                table.append([.text(epsilon.isInfinite ? "∞ (exact KDE)" : TextTable.format(epsilon)), .number(mean, digits: 3),
+                              .number(sd, digits: 3), .number(buildTime, digits: 3), .number(predictTime, digits: 3)])
+                rows.append(.object(["epsilon": epsilon.isInfinite ? .string("inf") : .number(epsilon), "accuracy": .number(mean),
+                                     "accuracy_sd": .number(sd), "reps": .integer(accuracies.count)]))
+            }
+            results[task.name] = .array(rows)
+            printed.append("\(task.name): \(task.train.features.rows) train, \(task.test.features.rows) test, \(task.classes.count) classes, "
+                           + "\(kernel.rawValue) kernel h = \(task.bandwidth), m = \(featureCount)\n" + table.render())
+        }
+        let cert = Certificate(
+            kind: "dpkde.classification",
+            claim: "Accuracy of the private per-class KDE classifier at each ε (mean over \(reps) noise draws), beside the non-private exact KDE classifier.",
+            assumptions: ["the bandwidth, bounds, features and classes are public (not tuned on the data)",
+                          "add/remove: parallel composition over classes; replace-one: ε/2 per class",
+                          privacy.insecureNoiseSeed == nil ? "noise from the operating system's secure generator (not reproducible)"
+                              : "seeded noise (--insecure-noise-seed): reproducible, NOT PRIVATE"],
+            parameters: ["kernel": .string(kernel.rawValue), "features": .integer(featureCount), "delta": .number(privacy.delta),
+                         "neighbours": .string(privacy.neighbours), "reps": .integer(reps),
+                         "arguments": .array(arguments.map(JSONValue.string))],
+            results: results, inputs: inputs, seed: seed, tolerances: Dictionary(uniqueKeysWithValues: results.keys.flatMap { task in
+                ["accuracy", "accuracy_sd"].map { ("results.\(task).\($0)", 0.01) }   // features go through BLAS
+            }))
+        return (cert, printed)
     }
 
     func accuracy(_ predicted: [Int], _ task: Task) -> Double {

@@ -70,12 +70,32 @@ public struct PrivateKDEClassifier: Sendable {
                                     bandwidth: Double, domain: [PublicInterval]?) throws -> [Int] {
         let scaledPoints = try domain.map { try PublicInterval.unitScaled(points, by: $0) } ?? points
         let scaledQueries = try domain.map { try PublicInterval.unitScaled(queries, by: $0) } ?? queries
-        let members = classes.map { c in labels.indices.filter { labels[$0] == c }.map { scaledPoints.row($0) } }
-        return (0..<queries.rows).map { q in
-            let y = scaledQueries.row(q)
-            let averages = members.map { rows in
-                rows.isEmpty ? -Double.infinity : rows.reduce(0) { $0 + kernel.value($1, y, bandwidth: bandwidth) } / Double(rows.count)
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let classOf = try labels.enumerated().map { i, label in
+            guard let c = index[label] else {
+                throw NumericsError.domain(function: "KDE classifier", value: "label '\(label)' in row \(i + 1)",
+                                           expected: "one of the classes \(classes.joined(separator: ", "))")
             }
+            return c
+        }
+        let n = scaledPoints.rows, m = scaledQueries.rows
+        // Squared distances from the Gram matrix (BLAS); ℓ1 distances only for the laplace kernel.
+        let cross = try scaledQueries.multiplied(by: scaledPoints, transposeOther: .transposed)      // m × n
+        let pointNorms = (0..<n).map { i in scaledPoints.row(i).reduce(0) { $0 + $1 * $1 } }
+        let pointRows = kernel == .laplace ? (0..<n).map { scaledPoints.row($0) } : []
+        return (0..<m).map { q in
+            let y = scaledQueries.row(q)
+            let queryNorm = y.reduce(0) { $0 + $1 * $1 }
+            var sums = [Double](repeating: 0, count: classes.count), counts = [Int](repeating: 0, count: classes.count)
+            for i in 0..<n {
+                let c = classOf[i]
+                let squared = max(0, queryNorm + pointNorms[i] - 2 * cross[q, i])
+                var absolute = 0.0
+                if kernel == .laplace { for k in y.indices { absolute += abs(y[k] - pointRows[i][k]) } }
+                sums[c] += kernel.value(squaredDistance: squared, l1Distance: absolute, bandwidth: bandwidth)
+                counts[c] += 1
+            }
+            let averages = sums.indices.map { counts[$0] == 0 ? -Double.infinity : sums[$0] / Double(counts[$0]) }
             return averages.indices.max { averages[$0] < averages[$1] } ?? 0
         }
     }

@@ -25,12 +25,17 @@ public enum SimilarityKernel: String, Sendable, Hashable, CaseIterable {
     case inverseDistance = "inverse-distance"
 
     /// `k(x, y)` for two points of equal length.
-    public func value(_ x: some Collection<Double>, _ y: some Collection<Double>, bandwidth h: Double) -> Double {
+    public func value(_ x: [Double], _ y: [Double], bandwidth h: Double) -> Double {
         var squared = 0.0, absolute = 0.0
-        for (a, b) in zip(x, y) {
-            squared += (a - b) * (a - b)
-            absolute += abs(a - b)
+        for k in x.indices {
+            squared += (x[k] - y[k]) * (x[k] - y[k])
+            absolute += abs(x[k] - y[k])
         }
+        return value(squaredDistance: squared, l1Distance: absolute, bandwidth: h)
+    }
+
+    /// `k` from the distances between two points (`l1Distance` is read only by `laplace`).
+    public func value(squaredDistance squared: Double, l1Distance absolute: Double, bandwidth h: Double) -> Double {
         switch self {
         case .gaussian: return exp(-squared / (h * h))
         case .exponential: return exp(-squared.squareRoot() / h)

@@ -1,0 +1,159 @@
+import Certificates
+import Foundation
+import Testing
+
+/// The `dpkde` executable, run as a user would (it is built with the tests).
+@Suite struct DPKDECommandLineTests {
+    static var binary: URL? {
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
+        return [directory, directory?.deletingLastPathComponent()]
+            .compactMap { $0?.appendingPathComponent("dpkde") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, out: String, err: String) {
+        guard let binary else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.currentDirectoryURL = directory
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// A scratch directory with a small dataset (`data.csv`, 2 columns) and queries.
+    static func scratch() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dpkde-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var rows = ["x,y"]
+        for i in 0..<200 { rows.append("\(Double(i % 17) / 17),\(Double(i % 5) / 5)") }
+        try (rows.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+        try "x,y\n0.5,0.5\n0.1,0.9\n".write(to: directory.appendingPathComponent("queries.csv"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    @Test(.enabled(if: binary != nil)) func buildQueryInfo() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let built = try Self.run(["build", "data.csv", "--epsilon", "1", "--delta", "1e-6", "--bandwidth", "0.5", "--features", "64",
+                                  "--feature-seed", "3", "--json"], in: dir)
+        #expect(built.status == 0, "\(built.err)")
+        let certificate = try Certificate.decode(Data(built.out.utf8))
+        #expect(certificate.kind == "dpkde.release")
+        #expect(certificate.parameters["privacy"]?.objectValue?["rho"] != nil)       // zCDP for δ > 0
+        let answers = try Self.run(["query", "data.dpkde", "queries.csv", "--average"], in: dir)
+        #expect(answers.status == 0, "\(answers.err)")
+        let lines = answers.out.split(separator: "\n")
+        #expect(lines.first == "average_similarity,noise_sd" && lines.count == 3)
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",").compactMap { Double($0) }
+            #expect(fields.count == 2 && fields[1] > 0)
+        }
+        let info = try Self.run(["info", "data.dpkde"], in: dir)
+        #expect(info.out.contains("system secure generator") && info.out.contains("zCDP"))
+        // Seeded noise is reproducible and says it is not private.
+        let seeded = try Self.run(["build", "data.csv", "--epsilon", "1", "--insecure-noise-seed", "5", "-o", "seeded.dpkde"], in: dir)
+        #expect(seeded.status == 0 && seeded.err.contains("NOT PRIVATE"))
+        #expect(try Self.run(["info", "seeded.dpkde"], in: dir).out.contains("NOT PRIVATE"))
+        // ℓ1 distances need public bounds.
+        #expect(try Self.run(["build", "data.csv", "--epsilon", "1", "--kernel", "l1", "-o", "l1.dpkde"], in: dir).status == 64)
+        let l1 = try Self.run(["build", "data.csv", "--epsilon", "1", "--kernel", "l1", "--bounds", "0:1", "--levels", "6", "-o", "l1.dpkde"], in: dir)
+        #expect(l1.status == 0, "\(l1.err)")
+        #expect(try Self.run(["query", "l1.dpkde", "queries.csv"], in: dir).out.hasPrefix("l1_distance_sum,noise_sd"))
+    }
+
+    /// Shards built with --partial merge into one release; shards with other features, or a
+    /// partial file given to query, are refused without output.
+    @Test(.enabled(if: binary != nil)) func partialBuildsMerge() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["--partial", "--bandwidth", "0.5", "--features", "32"]
+        #expect(try Self.run(["build", "data.csv", "-o", "a.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
+        #expect(try Self.run(["build", "queries.csv", "-o", "b.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
+        #expect(try Self.run(["build", "queries.csv", "-o", "c.partial", "--feature-seed", "10"] + common, in: dir).status == 0)
+        let merged = try Self.run(["merge", "a.partial", "b.partial", "--epsilon", "1", "-o", "m.dpkde"], in: dir)
+        #expect(merged.status == 0, "\(merged.err)")
+        let refused = try Self.run(["merge", "a.partial", "c.partial", "--epsilon", "1", "-o", "bad.dpkde"], in: dir)
+        #expect(refused.status == 64 && refused.err.contains("c.partial"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.dpkde").path))
+        #expect(try Self.run(["query", "a.partial", "queries.csv"], in: dir).status == 64)
+        #expect(try Self.run(["build", "data.csv", "--partial", "--epsilon", "1"], in: dir).status == 64)
+    }
+
+    /// Every bad input of the issue: exit 64, a message naming the problem, and no output file.
+    @Test(.enabled(if: binary != nil)) func badInputLeavesNoOutput() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = ["missing.csv": "x,y\n1,2\n3,\n", "text.csv": "x,y\n1,2\n3,abc\n", "nan.csv": "x,y\n1,2\n3,nan\n",
+                     "inf.csv": "x,y\n1,inf\n", "empty.csv": "x,y\n", "three.csv": "x,y,z\n1,2,3\n"]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let cases: [([String], String)] = [
+            (["build", "missing.csv", "--epsilon", "1"], "missing.csv:3:3"),
+            (["build", "text.csv", "--epsilon", "1"], "text.csv:3:3"),
+            (["build", "nan.csv", "--epsilon", "1"], "nan.csv:3:3"),
+            (["build", "inf.csv", "--epsilon", "1"], "inf.csv:2:3"),
+            (["build", "empty.csv", "--epsilon", "1"], "0 data rows"),
+            (["build", "data.csv", "--epsilon", "0"], "ε = 0"),
+            (["build", "data.csv", "--epsilon=-1"], "ε = -1"),
+            (["build", "data.csv", "--epsilon", "1", "--delta", "1"], "δ = 1"),
+            (["build", "data.csv", "--epsilon", "1", "--delta=-0.5"], "δ = -0.5"),
+            (["build", "data.csv", "--epsilon", "1", "--bounds", "1:0"], "lower < upper"),
+            (["build", "data.csv", "--epsilon", "1", "--kernel", "l1", "--bounds", "2:2"], "lower < upper"),
+            (["build", "data.csv", "--epsilon", "1", "--kernel", "nope"], "--kernel"),
+        ]
+        for (arguments, message) in cases {
+            let result = try Self.run(arguments + ["-o", "out.dpkde"], in: dir)
+            #expect(result.status == 64, "\(arguments): \(result.status) \(result.err)")
+            #expect(result.err.contains(message), "\(arguments): \(result.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.dpkde").path), "\(arguments) left output")
+        }
+        #expect(try Self.run(["build", "data.csv", "--epsilon", "1", "--feature-seed", "1"], in: dir).status == 0)
+        let mismatch = try Self.run(["query", "data.dpkde", "three.csv", "-o", "answers.csv"], in: dir)
+        #expect(mismatch.status == 64 && mismatch.err.contains("3 coordinates"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("answers.csv").path))
+    }
+
+    /// A ledger refuses the release that would overspend: exit 64, no output, ledger unchanged.
+    @Test(.enabled(if: binary != nil)) func ledgerRefusesOverspending() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Self.run(["build", "data.csv", "--epsilon", "0.6", "--ledger", "ledger.json", "--ledger-budget", "1", "-o", "a.dpkde"], in: dir)
+        #expect(first.status == 0, "\(first.err)")
+        let before = try Data(contentsOf: dir.appendingPathComponent("ledger.json"))
+        let second = try Self.run(["build", "data.csv", "--epsilon", "0.6", "--ledger", "ledger.json", "-o", "b.dpkde"], in: dir)
+        #expect(second.status == 64 && second.err.contains("remaining ε = 0.4"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.dpkde").path))
+        #expect(try Data(contentsOf: dir.appendingPathComponent("ledger.json")) == before)
+    }
+
+    /// The reference classification certificate (seeded noise, so reproducible) is recomputed;
+    /// a tampered copy is refused.
+    @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
+        let reference = Self.root.appendingPathComponent("Certificates/reference/dpkde-classify.json")
+        let certificate = try Certificate.read(from: reference)
+        #expect(certificate.kind == "dpkde.classification")
+        #expect(certificate.results["digits"] != nil && certificate.results["breast_cancer"] != nil)
+        let result = try Self.run(["verify", reference.path], in: Self.root)
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+        var tampered = certificate
+        tampered.results["digits"] = .array([])
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("dpkde-tampered-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try tampered.write(to: copy)
+        #expect(try Self.run(["verify", copy.path], in: Self.root).status == 1)
+    }
+
+    /// The audit subcommand: consistent for the real mechanisms (exit 0).
+    @Test(.enabled(if: binary != nil)) func auditCommand() throws {
+        let result = try Self.run(["audit", "--trials", "20000"], in: Self.root)
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+        #expect(result.out.contains("consistent with ε"))
+    }
+}
