@@ -70,7 +70,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "DPKDETool",
-            dependencies: ["PrivateKDE", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
+            dependencies: ["PrivateKDE", "Charts", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(

@@ -17,7 +17,7 @@ struct DPKDECommand: ParsableCommand {
             shard by shard; classify runs the per-class private KDE classifier; audit checks the
             mechanisms statistically; info prints a structure's parameters and privacy statement.
             """,
-        subcommands: [Build.self, Query.self, Merge.self, Info.self, Classify.self, Audit.self, Verify.self]
+        subcommands: [Build.self, Query.self, Merge.self, Info.self, Classify.self, Audit.self, Verify.self, Sweep.self]
     )
 }
 

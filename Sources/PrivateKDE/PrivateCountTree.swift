@@ -38,7 +38,7 @@ public struct PrivateCountTree: Sendable {
     /// Builds the tree with noise from the operating system's secure generator.
     public static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double,
                              relation: NeighbourRelation = .addRemove) throws -> PrivateCountTree {
-        var system = SystemRandomNumberGenerator()
+        var system = NoiseSource.secure
         return try build(values: values, domain: domain, levels: levels, epsilon: epsilon, relation: relation, using: &system)
     }
 

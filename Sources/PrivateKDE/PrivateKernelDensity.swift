@@ -114,7 +114,7 @@ public struct PrivateKernelDensity: Sendable {
     /// ``release(_:budget:relation:countShare:noiseGenerator:)`` with the operating system's secure generator.
     public static func release(_ statistics: KernelFeatureSums, budget: PrivacyBudget, relation: NeighbourRelation = .addRemove,
                                countShare: Double = 0.1) throws -> PrivateKernelDensity {
-        var system = SystemRandomNumberGenerator()
+        var system = NoiseSource.secure
         return try release(statistics, budget: budget, relation: relation, countShare: countShare, noiseGenerator: &system)
     }
 
@@ -136,7 +136,7 @@ public struct PrivateKernelDensity: Sendable {
     public static func build(points: Matrix, kernel: SimilarityKernel = .gaussian, bandwidth: Double, features m: Int,
                              projectedDimension: Int? = nil, seed: UInt64, budget: PrivacyBudget,
                              relation: NeighbourRelation = .addRemove, countShare: Double = 0.1) throws -> PrivateKernelDensity {
-        var system = SystemRandomNumberGenerator()
+        var system = NoiseSource.secure
         return try build(points: points, kernel: kernel, bandwidth: bandwidth, features: m, projectedDimension: projectedDimension,
                          seed: seed, budget: budget, relation: relation, countShare: countShare, noiseGenerator: &system)
     }

@@ -48,7 +48,7 @@ public struct PrivateL1Distance: Sendable {
     /// Builds with noise from the operating system's secure generator.
     public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
                              relation: NeighbourRelation = .addRemove) throws -> PrivateL1Distance {
-        var system = SystemRandomNumberGenerator()
+        var system = NoiseSource.secure
         return try build(points: points, domains: domains, levels: levels, epsilon: epsilon, alpha: alpha, relation: relation, using: &system)
     }
 
