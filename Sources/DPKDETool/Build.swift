@@ -35,7 +35,7 @@ struct Build: ParsableCommand {
             var system = SystemRandomNumberGenerator()
             let featureSeed = structure.featureSeed ?? system.next()
             if partial {
-                guard !structure.isDistance else { throw ValidationError("--partial is for kernels; the l1 trees are released in one build") }
+                guard !structure.isDistance else { throw ValidationError("--partial is for kernels; the distance structures are released in one build") }
                 guard privacy.epsilon == nil else { throw ValidationError("--partial writes un-noised statistics: give --epsilon to `dpkde merge`") }
                 let table = try input.read(data)
                 var statistics = KernelFeatureSums(features: try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed))
@@ -52,17 +52,14 @@ struct Build: ParsableCommand {
             let statement: PrivacyStatement
             var summary: [String: JSONValue]
             if structure.isDistance {
-                guard budget.isPure else { throw ValidationError("the l1 trees are pure ε-DP: leave --delta at 0") }
+                guard budget.isPure else { throw ValidationError("the distance structures are pure ε-DP: leave --delta at 0") }
                 guard let domain = try structure.domain(dimension: table.features.columns) else {
-                    throw ValidationError("--bounds lo:hi (or a bounds file) is required for l1: the domain must be public")
+                    throw ValidationError("--bounds lo:hi (or a bounds file) is required for \(structure.kernel): the domain must be public")
                 }
                 var noise = privacy.noise()
-                let structureValue = try PrivateL1Distance.build(points: table.features, domains: domain, levels: structure.levels,
-                                                                 epsilon: budget.epsilon, alpha: structure.alpha, relation: relation,
-                                                                 using: &noise)
-                bytes = try structureValue.fileBytes()
-                statement = structureValue.privacy
-                summary = ["structure": .string(PrivateL1Distance.fileKind), "levels": .integer(structure.levels), "alpha": .number(structure.alpha)]
+                (bytes, statement) = try structure.buildDistance(table.features, domain: domain, epsilon: budget.epsilon, relation: relation,
+                                                                 seed: featureSeed, noise: &noise)
+                summary = ["structure": .string(structure.kernel), "levels": .integer(structure.levels), "alpha": .number(structure.alpha)]
             } else {
                 let features = try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed)
                 var statistics = KernelFeatureSums(features: features)

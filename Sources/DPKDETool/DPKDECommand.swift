@@ -91,8 +91,10 @@ struct PrivacyOptions: ParsableArguments {
 
 /// The structure's public parameters (build and classify).
 struct StructureOptions: ParsableArguments {
-    @Option(help: "gaussian (default), exponential, laplace, cauchy, inverse-distance (kernel sums); l1 (ℓ1 distance sums).")
+    @Option(help: "gaussian (default), exponential, laplace, cauchy, inverse-distance (kernel sums); l1, l1-prefix, l2, l2-squared (distance sums).")
     var kernel = "gaussian"
+    @Option(name: .customLong("max-rows"), help: "A public upper bound on the number of rows (l2: sets the projected coordinates' clamp).")
+    var maxRows = 10_000_000
     @Option(help: "Kernel bandwidth h, in the units of --bounds' unit box when given (default: build 1, classify 2).")
     var bandwidth: Double?
     @Option(help: "Number of random features m, kernels (default: build 1024, classify 128).")
@@ -108,11 +110,12 @@ struct StructureOptions: ParsableArguments {
     @Option(help: "Ring ratio α of the ℓ1 query (l1).")
     var alpha = 0.1
 
-    var isDistance: Bool { kernel == "l1" }
+    static let distances = ["l1", "l1-prefix", "l2", "l2-squared"]
+    var isDistance: Bool { Self.distances.contains(kernel) }
 
     func similarityKernel() throws -> SimilarityKernel {
         guard let k = SimilarityKernel(rawValue: kernel) else {
-            throw ValidationError("--kernel must be one of \((SimilarityKernel.allCases.map(\.rawValue) + ["l1"]).joined(separator: ", ")), not '\(kernel)'")
+            throw ValidationError("--kernel must be one of \((SimilarityKernel.allCases.map(\.rawValue) + Self.distances).joined(separator: ", ")), not '\(kernel)'")
         }
         return k
     }
@@ -139,6 +142,38 @@ struct StructureOptions: ParsableArguments {
     func randomFeatures(dimension d: Int, seed: UInt64, bandwidth defaultBandwidth: Double = 1, features defaultFeatures: Int = 1024) throws -> RandomFeatures {
         try RandomFeatures(kernel: similarityKernel(), dimension: d, bandwidth: bandwidth ?? defaultBandwidth, features: features ?? defaultFeatures,
                            projectedDimension: project, domain: domain(dimension: d), seed: seed)
+    }
+}
+
+extension StructureOptions {
+    /// Builds the distance structure named by `--kernel` and returns its file and privacy statement.
+    func buildDistance(_ points: Matrix, domain: [PublicInterval], epsilon: Double, relation: NeighbourRelation, seed: UInt64,
+                       noise: inout NoiseSource) throws -> ([UInt8], PrivacyStatement) {
+        switch kernel {
+        case "l1":
+            let s = try PrivateL1Distance.build(points: points, domains: domain, levels: levels, epsilon: epsilon, alpha: alpha,
+                                                relation: relation, using: &noise)
+            return (try s.fileBytes(), s.privacy)
+        case "l1-prefix":
+            let s = try PrivatePrefixL1Distance.build(points: points, domains: domain, levels: levels, epsilon: epsilon, relation: relation,
+                                                      using: &noise)
+            return (try s.fileBytes(), s.privacy)
+        case "l2":
+            // Points are clamped to the box; the projected coordinates to ±B for the box's farthest
+            // corner from the origin and the public row bound (spec §2.6).
+            let k = project ?? 32
+            let radius = domain.reduce(0.0) { $0 + max($1.lower * $1.lower, $1.upper * $1.upper) }.squareRoot()
+            let bound = PrivateL2Distance.coordinateBound(radius: radius, maxPoints: maxRows, projectionDimension: k, failureProbability: 1e-6)
+            let clamped = try PublicInterval.clamped(points, by: domain)
+            var projection = RandomStream(seed: seed)
+            let s = try PrivateL2Distance.build(points: clamped, projectionDimension: k, coordinateBound: bound, levels: levels,
+                                                epsilon: epsilon, alpha: alpha, relation: relation, projectionGenerator: &projection,
+                                                noiseGenerator: &noise)
+            return (try s.fileBytes(), s.privacy)
+        default:
+            let s = try PrivateSquaredL2Distance.build(points: points, domains: domain, epsilon: epsilon, relation: relation, using: &noise)
+            return (try s.fileBytes(), s.privacy)
+        }
     }
 }
 

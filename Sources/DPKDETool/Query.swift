@@ -10,6 +10,9 @@ import SuretyNumerics
 enum LoadedStructure {
     case kernel(PrivateKernelDensity)
     case l1(PrivateL1Distance)
+    case prefix(PrivatePrefixL1Distance)
+    case l2(PrivateL2Distance)
+    case squared(PrivateSquaredL2Distance)
 
     init(path: String) throws {
         let bytes = try readBytes(path)
@@ -17,6 +20,9 @@ enum LoadedStructure {
         switch header["kind"]?.stringValue {
         case PrivateKernelDensity.fileKind?: self = .kernel(try PrivateKernelDensity(fileBytes: bytes, name: path))
         case PrivateL1Distance.fileKind?: self = .l1(try PrivateL1Distance(fileBytes: bytes, name: path))
+        case PrivatePrefixL1Distance.fileKind?: self = .prefix(try PrivatePrefixL1Distance(fileBytes: bytes, name: path))
+        case PrivateL2Distance.fileKind?: self = .l2(try PrivateL2Distance(fileBytes: bytes, name: path))
+        case PrivateSquaredL2Distance.fileKind?: self = .squared(try PrivateSquaredL2Distance(fileBytes: bytes, name: path))
         case KernelFeatureSums.fileKind?:
             throw DataError(file: path, line: 1, column: 1, seen: "un-noised partial statistics (not a private release)",
                             expected: "a released structure: run `dpkde merge` on the partial files first")
@@ -29,6 +35,20 @@ enum LoadedStructure {
         switch self {
         case .kernel(let k): k.features.dimension
         case .l1(let l): l.trees.count
+        case .prefix(let p): p.coordinates.count
+        case .l2(let l): l.projection.columns
+        case .squared(let s): s.sum.count
+        }
+    }
+
+    /// The CSV column name and the per-query answer of a distance structure.
+    var distance: (name: String, answer: ([Double]) throws -> (Double, Double))? {
+        switch self {
+        case .kernel: nil
+        case .l1(let l): ("l1_distance_sum", { y in (try l.sum(at: y), try l.noiseStandardDeviation(at: y)) })
+        case .prefix(let p): ("l1_distance_sum", { y in try p.sum(at: y) })
+        case .l2(let l): ("l2_distance_sum", { y in try l.sum(at: y) })
+        case .squared(let s): ("squared_l2_distance_sum", { y in try s.sum(at: y) })
         }
     }
 }
@@ -68,12 +88,12 @@ struct Query: ParsableCommand {
                 let answers = try average ? kde.averages(at: table.features) : kde.sums(at: table.features)
                 lines = [average ? "average_similarity,noise_sd" : "similarity_sum,noise_sd"]
                 lines += answers.map { "\($0.value),\($0.noiseStandardDeviation)" }
-            case .l1(let l1):
-                guard !average else { throw ValidationError("--average is for kernel structures") }
-                lines = ["l1_distance_sum,noise_sd"]
+            default:
+                guard !average, let (name, answer) = loaded.distance else { throw ValidationError("--average is for kernel structures") }
+                lines = ["\(name),noise_sd"]
                 for i in 0..<table.features.rows {
-                    let y = table.features.row(i)
-                    lines.append("\(try l1.sum(at: y)),\(try l1.noiseStandardDeviation(at: y))")
+                    let (value, sd) = try answer(table.features.row(i))
+                    lines.append("\(value),\(sd)")
                 }
             }
             let text = lines.joined(separator: "\n") + "\n"

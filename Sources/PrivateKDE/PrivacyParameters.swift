@@ -33,8 +33,17 @@ public struct PublicInterval: Sendable, Hashable {
     /// only changes accuracy for values outside the declared domain).
     public func clamp(_ v: Double) -> Double { min(max(v, lower), upper) }
 
+    /// Every column of `points` clamped to its interval.
+    public static func clamped(_ points: Matrix, by box: [PublicInterval]) throws -> Matrix {
+        try mapped(points, by: box) { interval, v in interval.clamp(v) }
+    }
+
     /// Every column of `points` clamped to its interval and mapped affinely onto `[0, 1]`.
     public static func unitScaled(_ points: Matrix, by box: [PublicInterval]) throws -> Matrix {
+        try mapped(points, by: box) { interval, v in (interval.clamp(v) - interval.lower) / interval.width }
+    }
+
+    private static func mapped(_ points: Matrix, by box: [PublicInterval], _ f: (PublicInterval, Double) -> Double) throws -> Matrix {
         guard box.count == points.columns else {
             throw NumericsError.dimensionMismatch(operation: "public domain", seen: "points with \(points.columns) coordinates",
                                                   expected: "\(box.count), one per interval")
@@ -42,7 +51,7 @@ public struct PublicInterval: Sendable, Hashable {
         let n = points.rows
         var values = points.storage
         for (j, interval) in box.enumerated() {
-            for i in 0..<n { values[j * n + i] = (interval.clamp(values[j * n + i]) - interval.lower) / interval.width }
+            for i in 0..<n { values[j * n + i] = f(interval, values[j * n + i]) }
         }
         return try Matrix(rows: n, columns: points.columns, columnMajor: values)
     }

@@ -13,7 +13,7 @@ extension RandomFeatures {
             "features": .integer(count),
             "projected_dimension": projection.map { .integer($0.columns) } ?? .null,
             "feature_seed": .string(String(seed)),
-            "domain": domain.map { .array($0.map { .array([.number($0.lower), .number($0.upper)]) }) } ?? .null,
+            "domain": domain.map(PublicInterval.json) ?? .null,
         ]
     }
 
@@ -26,13 +26,9 @@ extension RandomFeatures {
             throw bad("a header missing the random features' parameters")
         }
         var domain: [PublicInterval]?
-        if let intervals = header["domain"]?.arrayValue {
-            domain = try intervals.map { pair in
-                guard let ends = pair.arrayValue, ends.count == 2, let lo = ends[0].doubleValue, let hi = ends[1].doubleValue,
-                      let interval = try? PublicInterval(lo, hi) else { throw bad("a domain interval that is not [lower, upper]") }
-                return interval
-            }
-            guard domain?.count == d else { throw bad("\(intervals.count) domain intervals for dimension \(d)") }
+        if let value = header["domain"], value != .null {
+            domain = try PublicInterval.read(value, bad: bad)
+            guard domain?.count == d else { throw bad("\(domain?.count ?? 0) domain intervals for dimension \(d)") }
         }
         let k = header["projected_dimension"]?.intValue
         if let k, k < 1 { throw bad("projected dimension \(k)") }

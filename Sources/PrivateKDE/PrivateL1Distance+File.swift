@@ -5,23 +5,12 @@ import SuretyData
 extension PrivateL1Distance {
     public static let fileKind = "dpkde.l1-distance"
 
-    /// The structure as a ``PrivateStructureFile``: public parameters in the header, the noisy
-    /// node counts in the body (level by level, coordinate by coordinate).
+    /// The structure as a ``PrivateStructureFile``: public parameters and the privacy statement
+    /// in the header, the noisy node counts in the body (level by level, coordinate by coordinate).
     public func fileBytes() throws -> [UInt8] {
-        let first = trees[0]
-        let header: [String: JSONValue] = [
-            "kind": .string(Self.fileKind),
-            "alpha": .number(alpha),
-            "levels": .integer(first.levels),
-            "epsilon_per_coordinate": .number(first.epsilon),
-            "epsilon": .number(first.epsilon * Double(trees.count)),
-            "neighbours": .string(first.relation.rawValue),
-            "noise_scale": .number(first.noiseScale),
-            "domains": .array(trees.map { .array([.number($0.domain.lower), .number($0.domain.upper)]) }),
-            "noise": .string(securelyGenerated ? PrivacyStatement.secure : PrivacyStatement.seeded),
-            "privacy": privacy.json,
-        ]
-        return try PrivateStructureFile.encode(header: header, body: trees.flatMap { $0.noisyCounts.flatMap { $0.map(Double.init) } })
+        var header = headerFields
+        header["kind"] = .string(Self.fileKind)
+        return try PrivateStructureFile.encode(header: header, body: body)
     }
 
     /// Reads a structure written by ``fileBytes()``.
@@ -29,40 +18,68 @@ extension PrivateL1Distance {
     /// - Throws: ``DataError`` for a damaged file, another kind, or inconsistent parameters.
     public init(fileBytes bytes: [UInt8], name: String) throws {
         let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        func bad(_ seen: String) -> DataError {
-            DataError(file: name, line: 1, column: 1, seen: seen, expected: "a '\(Self.fileKind)' file written by Surety")
-        }
+        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
         guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (structure, used) = try Self.read(header: header, body: body, bad: bad)
+        guard used == body.count else { throw bad("\(body.count) body values, expected \(used)") }
+        self = structure
+    }
+
+    var headerFields: [String: JSONValue] {
+        let first = trees[0]
+        return [
+            "alpha": .number(alpha),
+            "levels": .integer(first.levels),
+            "epsilon_per_coordinate": .number(first.epsilon),
+            "neighbours": .string(first.relation.rawValue),
+            "noise_scale": .number(first.noiseScale),
+            "domains": PublicInterval.json(trees.map(\.domain)),
+            "noise": .string(securelyGenerated ? PrivacyStatement.secure : PrivacyStatement.seeded),
+            "privacy": privacy.json,
+        ]
+    }
+
+    var body: [Double] { trees.flatMap { $0.noisyCounts.flatMap { $0.map(Double.init) } } }
+
+    /// Reads the structure from header fields and the front of a body; returns it and the
+    /// number of body values used.
+    static func read(header: [String: JSONValue], body: [Double], bad: (String) -> DataError) throws -> (PrivateL1Distance, Int) {
         guard let alpha = header["alpha"]?.doubleValue, let levels = header["levels"]?.intValue, (1...24).contains(levels),
               let epsilon = header["epsilon_per_coordinate"]?.doubleValue, let scale = header["noise_scale"]?.doubleValue,
               let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
-              let domains = header["domains"]?.arrayValue, let noise = header["noise"]?.stringValue else {
+              let noise = header["noise"]?.stringValue else {
             throw bad("a header missing public parameters")
         }
+        let domains = try PublicInterval.read(header["domains"], bad: bad)
         let perTree = (1...levels).reduce(0) { $0 + (1 << $1) }
-        guard body.count == perTree * domains.count else { throw bad("\(body.count) counts for \(domains.count) coordinates of \(levels) levels") }
+        guard body.count >= perTree * domains.count else { throw bad("\(body.count) counts for \(domains.count) coordinates of \(levels) levels") }
         var trees: [PrivateCountTree] = []
-        for (j, pair) in domains.enumerated() {
-            guard let ends = pair.arrayValue, ends.count == 2, let lo = ends[0].doubleValue, let hi = ends[1].doubleValue else {
-                throw bad("domain \(j) that is not [lower, upper]")
-            }
+        for (j, domain) in domains.enumerated() {
             var counts: [[Int64]] = [], k = j * perTree
             for level in 1...levels {
                 counts.append(body[k..<(k + (1 << level))].map { Int64($0) })
                 k += 1 << level
             }
-            trees.append(PrivateCountTree(domain: try PublicInterval(lo, hi), levels: levels, epsilon: epsilon, relation: relation,
+            trees.append(PrivateCountTree(domain: domain, levels: levels, epsilon: epsilon, relation: relation,
                                           noiseScale: scale, noisyCounts: counts))
         }
-        self.init(trees: trees, alpha: alpha, securelyGenerated: noise == PrivacyStatement.secure)
+        return (PrivateL1Distance(trees: trees, alpha: alpha, securelyGenerated: noise == PrivacyStatement.secure), perTree * domains.count)
+    }
+}
+
+extension PublicInterval {
+    /// Intervals as a JSON array of `[lower, upper]` pairs.
+    static func json(_ intervals: [PublicInterval]) -> JSONValue {
+        .array(intervals.map { .array([.number($0.lower), .number($0.upper)]) })
     }
 
-    /// The privacy statement of the release (pure ε, basic composition over the coordinates).
-    public var privacy: PrivacyStatement {
-        let first = trees[0], epsilon = first.epsilon * Double(trees.count)
-        return PrivacyStatement(budget: PrivacyBudget(checkedEpsilon: epsilon), relation: first.relation,
-                                securelyGenerated: securelyGenerated,
-                                accounting: "one count tree per coordinate at ε/d = \(first.epsilon) (basic composition over d = \(trees.count)); "
-                                    + "discrete Laplace of scale \(first.noiseScale) on every node of levels 1…\(first.levels) (ℓ1 sensitivity \(first.relation.levelSensitivity) per level)")
+    /// Intervals from ``json(_:)``'s form.
+    static func read(_ value: JSONValue?, bad: (String) -> DataError) throws -> [PublicInterval] {
+        guard let pairs = value?.arrayValue, !pairs.isEmpty else { throw bad("a header without its domain intervals") }
+        return try pairs.enumerated().map { j, pair in
+            guard let ends = pair.arrayValue, ends.count == 2, let lo = ends[0].doubleValue, let hi = ends[1].doubleValue,
+                  let interval = try? PublicInterval(lo, hi) else { throw bad("domain \(j) that is not [lower, upper] with lower < upper") }
+            return interval
+        }
     }
 }

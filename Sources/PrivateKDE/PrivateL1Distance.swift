@@ -107,4 +107,14 @@ public struct PrivateL1Distance: Sendable {
         }
         return out
     }
+
+    /// The privacy statement of the release (pure ε, basic composition over the coordinates).
+    public var privacy: PrivacyStatement {
+        let first = trees[0]
+        return PrivacyStatement(budget: PrivacyBudget(checkedEpsilon: first.epsilon * Double(trees.count)), relation: first.relation,
+                                securelyGenerated: securelyGenerated,
+                                accounting: "one count tree per coordinate at ε/d = \(first.epsilon) (basic composition over d = \(trees.count)); "
+                                    + "discrete Laplace of scale \(first.noiseScale) on every node of levels 1…\(first.levels) "
+                                    + "(ℓ1 sensitivity \(first.relation.levelSensitivity) per level)")
+    }
 }

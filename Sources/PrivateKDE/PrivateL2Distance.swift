@@ -38,6 +38,16 @@ public struct PrivateL2Distance: Sendable {
     }
 
     /// The estimate of `Σ_x ‖x − y‖₂` and the standard deviation of its privacy noise.
+    /// Builds with noise from the operating system's secure generator (the projection from
+    /// `projectionGenerator`, which may be seeded: it is public).
+    public static func build(points: Matrix, projectionDimension k: Int, coordinateBound bound: Double, levels: Int, epsilon: Double,
+                             alpha: Double = 0.1, relation: NeighbourRelation = .addRemove,
+                             projectionGenerator: inout some RandomNumberGenerator) throws -> PrivateL2Distance {
+        var system = NoiseSource.secure
+        return try build(points: points, projectionDimension: k, coordinateBound: bound, levels: levels, epsilon: epsilon, alpha: alpha,
+                         relation: relation, projectionGenerator: &projectionGenerator, noiseGenerator: &system)
+    }
+
     public func sum(at y: [Double]) throws -> (estimate: Double, noiseStandardDeviation: Double) {
         guard y.count == projection.columns else {
             throw NumericsError.dimensionMismatch(operation: "private ℓ2 distance query", seen: "a query of \(y.count) coordinates",
@@ -46,5 +56,13 @@ public struct PrivateL2Distance: Sendable {
         let gy = try projection.multiplied(by: y)
         let scale = (Double.pi / 2).squareRoot() / Double(projection.rows)
         return (scale * (try l1.sum(at: gy)), scale * (try l1.noiseStandardDeviation(at: gy)))
+    }
+
+    /// The privacy statement: that of the ℓ1 structure on the projected points (the public
+    /// projection and the clamping are data-independent).
+    public var privacy: PrivacyStatement {
+        var statement = l1.privacy
+        statement.accounting = "ℓ1 trees on the k = \(projection.rows) public Gaussian projections, clamped to their public domain: " + statement.accounting
+        return statement
     }
 }

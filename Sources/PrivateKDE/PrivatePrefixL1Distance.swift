@@ -28,6 +28,8 @@ public struct PrivatePrefixL1Distance: Sendable {
     /// Discrete Laplace variances of one node's count and sum (integer units).
     public let countVariance: Double
     public let sumVariance: Double
+    /// Whether the noise came from the operating system's secure generator.
+    public let securelyGenerated: Bool
 
     public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double,
                              relation: NeighbourRelation = .addRemove,
@@ -61,10 +63,18 @@ public struct PrivatePrefixL1Distance: Sendable {
         }
         return PrivatePrefixL1Distance(coordinates: coordinates, levels: levels, epsilon: epsilon, relation: relation,
                                        countVariance: ExactNoise.discreteLaplaceVariance(scale: ct, over: cs),
-                                       sumVariance: ExactNoise.discreteLaplaceVariance(scale: st, over: ss))
+                                       sumVariance: ExactNoise.discreteLaplaceVariance(scale: st, over: ss),
+                                       securelyGenerated: NoiseSource.isSecure(generator))
     }
 
     /// The estimate of `Σ_x ‖x − y‖₁` and the standard deviation of its noise.
+    /// Builds with noise from the operating system's secure generator.
+    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double,
+                             relation: NeighbourRelation = .addRemove) throws -> PrivatePrefixL1Distance {
+        var system = NoiseSource.secure
+        return try build(points: points, domains: domains, levels: levels, epsilon: epsilon, relation: relation, using: &system)
+    }
+
     public func sum(at y: [Double]) throws -> (estimate: Double, noiseStandardDeviation: Double) {
         guard y.count == coordinates.count, y.allSatisfy(\.isFinite) else {
             throw NumericsError.dimensionMismatch(operation: "private prefix ℓ1 query", seen: "a query of \(y.count) coordinates",
@@ -88,5 +98,13 @@ public struct PrivatePrefixL1Distance: Sendable {
             variance += above.nodes * (weightAbove * weightAbove * countVariance + unit * unit * sumVariance)
         }
         return (estimate, variance.squareRoot())
+    }
+
+    /// The privacy statement of the release (pure ε; basic composition over coordinates and
+    /// over the two halves of each coordinate's budget).
+    public var privacy: PrivacyStatement {
+        PrivacyStatement(budget: PrivacyBudget(checkedEpsilon: epsilon), relation: relation, securelyGenerated: securelyGenerated,
+                         accounting: "per coordinate ε/d, half to the node counts (ℓ1 sensitivity \(relation.levelSensitivity) per level), "
+                             + "half to the node sums of leaf centres (ℓ1 sensitivity \(relation.levelSensitivity)·(2^(L+1) − 1) per level), L = \(levels)")
     }
 }

@@ -18,6 +18,11 @@ public struct PrivateSquaredL2Distance: Sendable {
     public let sumVariance: Double
     public let squaresVariance: Double
     public let countVariance: Double
+    public let domains: [PublicInterval]
+    public let epsilon: Double
+    public let relation: NeighbourRelation
+    /// Whether the noise came from the operating system's secure generator.
+    public let securelyGenerated: Bool
 
     static let fractionBits = 20
 
@@ -56,10 +61,18 @@ public struct PrivateSquaredL2Distance: Sendable {
         }
         return PrivateSquaredL2Distance(sum: released, sumOfSquares: releasedSquares, count: count,
                                         sumVariance: vectorNoise.variance / (unit * unit), squaresVariance: squaresNoise.variance / (unit * unit),
-                                        countVariance: countVariance)
+                                        countVariance: countVariance, domains: domains, epsilon: epsilon, relation: relation,
+                                        securelyGenerated: NoiseSource.isSecure(generator))
     }
 
     /// The estimate of `Σ_x ‖x − y‖²` (for the clamped points) and its noise standard deviation.
+    /// Builds with noise from the operating system's secure generator.
+    public static func build(points: Matrix, domains: [PublicInterval], epsilon: Double,
+                             relation: NeighbourRelation = .addRemove) throws -> PrivateSquaredL2Distance {
+        var system = NoiseSource.secure
+        return try build(points: points, domains: domains, epsilon: epsilon, relation: relation, using: &system)
+    }
+
     public func sum(at y: [Double]) throws -> (estimate: Double, noiseStandardDeviation: Double) {
         guard y.count == sum.count, y.allSatisfy(\.isFinite) else {
             throw NumericsError.dimensionMismatch(operation: "private squared ℓ2 query", seen: "a query of \(y.count) coordinates",
@@ -69,5 +82,12 @@ public struct PrivateSquaredL2Distance: Sendable {
         let estimate = sumOfSquares - 2 * dot + count * norm
         let variance = squaresVariance + 4 * norm * sumVariance + norm * norm * countVariance
         return (estimate, variance.squareRoot())
+    }
+
+    /// The privacy statement of the release (pure ε split evenly over Σx, Σ‖x‖² and, under
+    /// add/remove, n).
+    public var privacy: PrivacyStatement {
+        PrivacyStatement(budget: PrivacyBudget(checkedEpsilon: epsilon), relation: relation, securelyGenerated: securelyGenerated,
+                         accounting: relation == .addRemove ? "ε/3 each to Σx (clamped), Σ‖x‖² and the count" : "ε/2 each to Σx (clamped) and Σ‖x‖²; n public")
     }
 }

@@ -67,6 +67,13 @@ import Testing
         let l1 = try Self.run(["build", "data.csv", "--epsilon", "1", "--kernel", "l1", "--bounds", "0:1", "--levels", "6", "-o", "l1.dpkde"], in: dir)
         #expect(l1.status == 0, "\(l1.err)")
         #expect(try Self.run(["query", "l1.dpkde", "queries.csv"], in: dir).out.hasPrefix("l1_distance_sum,noise_sd"))
+        for (kind, column) in [("l1-prefix", "l1_distance_sum"), ("l2", "l2_distance_sum"), ("l2-squared", "squared_l2_distance_sum")] {
+            let built = try Self.run(["build", "data.csv", "--epsilon", "1", "--kernel", kind, "--bounds", "0:1", "--levels", "6", "-o", "\(kind).dpkde"], in: dir)
+            #expect(built.status == 0, "\(kind): \(built.err)")
+            let answers = try Self.run(["query", "\(kind).dpkde", "queries.csv"], in: dir)
+            #expect(answers.status == 0 && answers.out.hasPrefix("\(column),noise_sd"), "\(kind): \(answers.out)\(answers.err)")
+            #expect(answers.out.split(separator: "\n").count == 3)
+        }
     }
 
     /// Shards built with --partial merge into one release; shards with other features, or a
