@@ -270,13 +270,7 @@ struct Verify: ParsableCommand {
             }
             return try recorded.verify { _ in try Certify.parse(arguments).certify(seed: seed).0 }
         }
-        if report.verified {
-            print("verified: \(certificate) is reproduced")
-        } else {
-            print("NOT verified: \(certificate)")
-            for mismatch in report.mismatches { print("  \(mismatch)") }
-            throw SuretyExitCode.failure
-        }
+        try reportVerification(report, certificate: certificate)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Certificates
 import Foundation
 import SuretyData
 import SuretyNumerics
@@ -61,4 +62,16 @@ public enum StandardError {
 
     /// Whether standard error is a terminal (progress bars are drawn only then).
     public static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+/// Prints the outcome of a `verify` subcommand: `verified: …` (exit 0), or `NOT verified: …`
+/// with one line per mismatch and exit code 1.
+public func reportVerification(_ report: VerificationReport, certificate: String) throws {
+    if report.verified {
+        print("verified: \(certificate) is reproduced")
+    } else {
+        print("NOT verified: \(certificate)")
+        for mismatch in report.mismatches { print("  \(mismatch)") }
+        throw SuretyExitCode.failure
+    }
 }

@@ -77,12 +77,6 @@ struct Verify: ParsableCommand {
             }
             return try recorded.verify { _ in try Classify.parse(arguments).evaluate(arguments: arguments).0 }
         }
-        if report.verified {
-            print("verified: \(certificate) is reproduced")
-        } else {
-            print("NOT verified: \(certificate)")
-            for mismatch in report.mismatches { print("  \(mismatch)") }
-            throw SuretyExitCode.failure
-        }
+        try reportVerification(report, certificate: certificate)
     }
 }

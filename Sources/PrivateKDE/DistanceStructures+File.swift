@@ -22,9 +22,7 @@ extension PrivatePrefixL1Distance {
     }
 
     public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
-        guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
         guard let levels = header["levels"]?.intValue, (1...20).contains(levels), let epsilon = header["epsilon"]?.doubleValue,
               let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
               let countVariance = header["count_variance"]?.doubleValue, let sumVariance = header["sum_variance"]?.doubleValue,
@@ -65,9 +63,7 @@ extension PrivateL2Distance {
     }
 
     public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
-        guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
         guard let k = header["projection_rows"]?.intValue, k >= 1, let d = header["dimension"]?.intValue, d >= 1, body.count >= k * d else {
             throw bad("a header missing the projection's shape")
         }
@@ -93,9 +89,7 @@ extension PrivateSquaredL2Distance {
     }
 
     public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
-        guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
         guard let count = header["count"]?.doubleValue, let epsilon = header["epsilon"]?.doubleValue,
               let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
               let sumVariance = header["sum_variance"]?.doubleValue, let squaresVariance = header["squares_variance"]?.doubleValue,

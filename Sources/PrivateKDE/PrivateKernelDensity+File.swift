@@ -65,9 +65,7 @@ extension PrivateKernelDensity {
     ///
     /// - Throws: ``DataError`` for a damaged file, another kind, or inconsistent parameters.
     public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
-        guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
         let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad)
         guard let count = header["count"]?.doubleValue, let sumVariance = header["sum_noise_variance"]?.doubleValue,
               let countVariance = header["count_noise_variance"]?.doubleValue, let bits = header["fraction_bits"]?.intValue,
@@ -97,9 +95,7 @@ extension KernelFeatureSums {
 
     /// Reads statistics written by ``fileBytes()``.
     public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
-        guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
         let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad)
         guard let count = header["count"]?.intValue, count >= 0 else { throw bad("a header without the point count") }
         guard body.count == used + 2 * features.count else { throw bad("\(body.count) values for \(features.count) features") }
@@ -116,8 +112,15 @@ extension KernelFeatureSums {
 }
 
 extension PrivateStructureFile {
-    /// The error for a file that is not a well-formed `kind` file.
-    static func kindError(_ kind: String, name: String) -> (String) -> DataError {
-        { seen in DataError(file: name, line: 1, column: 1, seen: seen, expected: "a '\(kind)' file written by Surety") }
+    /// ``decode(_:name:)`` for a file that must be of `kind`; also returns the error maker
+    /// for inconsistent contents.
+    static func decode(_ bytes: [UInt8], name: String, kind: String)
+        throws -> (header: [String: JSONValue], body: [Double], bad: (String) -> DataError) {
+        let (header, body) = try decode(bytes, name: name)
+        let bad: (String) -> DataError = { seen in
+            DataError(file: name, line: 1, column: 1, seen: seen, expected: "a '\(kind)' file written by Surety")
+        }
+        guard header["kind"]?.stringValue == kind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        return (header, body, bad)
     }
 }

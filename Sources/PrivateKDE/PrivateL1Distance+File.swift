@@ -17,9 +17,7 @@ extension PrivateL1Distance {
     ///
     /// - Throws: ``DataError`` for a damaged file, another kind, or inconsistent parameters.
     public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body) = try PrivateStructureFile.decode(bytes, name: name)
-        let bad = PrivateStructureFile.kindError(Self.fileKind, name: name)
-        guard header["kind"]?.stringValue == Self.fileKind else { throw bad("kind \(header["kind"].map { "\($0)" } ?? "none")") }
+        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
         let (structure, used) = try Self.read(header: header, body: body, bad: bad)
         guard used == body.count else { throw bad("\(body.count) body values, expected \(used)") }
         self = structure
