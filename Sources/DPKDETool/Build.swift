@@ -52,12 +52,14 @@ struct Build: ParsableCommand {
             let statement: PrivacyStatement
             var summary: [String: JSONValue]
             if structure.isDistance {
-                guard budget.isPure else { throw ValidationError("the distance structures are pure ε-DP: leave --delta at 0") }
+                guard budget.isPure || ["l1", "l2"].contains(structure.kernel) else {
+                    throw ValidationError("\(structure.kernel) is pure ε-DP only: leave --delta at 0 (l1 and l2 offer zCDP)")
+                }
                 guard let domain = try structure.domain(dimension: table.features.columns) else {
                     throw ValidationError("--bounds lo:hi (or a bounds file) is required for \(structure.kernel): the domain must be public")
                 }
                 var noise = privacy.noise()
-                (bytes, statement) = try structure.buildDistance(table.features, domain: domain, epsilon: budget.epsilon, relation: relation,
+                (bytes, statement) = try structure.buildDistance(table.features, domain: domain, budget: budget, relation: relation,
                                                                  seed: featureSeed, noise: &noise)
                 summary = ["structure": .string(structure.kernel), "levels": .integer(structure.levels), "alpha": .number(structure.alpha)]
             } else {

@@ -147,15 +147,15 @@ struct StructureOptions: ParsableArguments {
 
 extension StructureOptions {
     /// Builds the distance structure named by `--kernel` and returns its file and privacy statement.
-    func buildDistance(_ points: Matrix, domain: [PublicInterval], epsilon: Double, relation: NeighbourRelation, seed: UInt64,
+    func buildDistance(_ points: Matrix, domain: [PublicInterval], budget: PrivacyBudget, relation: NeighbourRelation, seed: UInt64,
                        noise: inout NoiseSource) throws -> ([UInt8], PrivacyStatement) {
         switch kernel {
         case "l1":
-            let s = try PrivateL1Distance.build(points: points, domains: domain, levels: levels, epsilon: epsilon, alpha: alpha,
+            let s = try PrivateL1Distance.build(points: points, domains: domain, levels: levels, budget: budget, alpha: alpha,
                                                 relation: relation, using: &noise)
             return (try s.fileBytes(), s.privacy)
         case "l1-prefix":
-            let s = try PrivatePrefixL1Distance.build(points: points, domains: domain, levels: levels, epsilon: epsilon, relation: relation,
+            let s = try PrivatePrefixL1Distance.build(points: points, domains: domain, levels: levels, epsilon: budget.epsilon, relation: relation,
                                                       using: &noise)
             return (try s.fileBytes(), s.privacy)
         case "l2":
@@ -167,11 +167,11 @@ extension StructureOptions {
             let clamped = try PublicInterval.clamped(points, by: domain)
             var projection = RandomStream(seed: seed)
             let s = try PrivateL2Distance.build(points: clamped, projectionDimension: k, coordinateBound: bound, levels: levels,
-                                                epsilon: epsilon, alpha: alpha, relation: relation, projectionGenerator: &projection,
+                                                budget: budget, alpha: alpha, relation: relation, projectionGenerator: &projection,
                                                 noiseGenerator: &noise)
             return (try s.fileBytes(), s.privacy)
         default:
-            let s = try PrivateSquaredL2Distance.build(points: points, domains: domain, epsilon: epsilon, relation: relation, using: &noise)
+            let s = try PrivateSquaredL2Distance.build(points: points, domains: domain, epsilon: budget.epsilon, relation: relation, using: &noise)
             return (try s.fileBytes(), s.privacy)
         }
     }

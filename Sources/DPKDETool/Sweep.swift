@@ -32,23 +32,28 @@ struct Sweep: ParsableCommand {
 
             // Error vs ε.
             let data = try uniform(n, d)
-            var table = TextTable(header: ["ε", "ℓ1 rel. error", "ℓ1 predicted", "Gauss avg error", "Gauss predicted", "Gauss zCDP error", "zCDP predicted"])
-            var l1Curve: [(x: Double, y: Double)] = [], kdeCurve: [(x: Double, y: Double)] = [], zcdpCurve: [(x: Double, y: Double)] = []
+            var table = TextTable(header: ["ε", "ℓ1 rel. error", "ℓ1 predicted", "ℓ1 zCDP error", "zCDP predicted",
+                                           "Gauss avg error", "Gauss predicted", "Gauss zCDP error", "zCDP predicted"])
+            var l1Curve: [(x: Double, y: Double)] = [], l1zCurve: [(x: Double, y: Double)] = []
+            var kdeCurve: [(x: Double, y: Double)] = [], zcdpCurve: [(x: Double, y: Double)] = []
             for epsilon in epsilons {
-                let l1 = try l1Errors(data, queries, epsilon: epsilon)
+                let l1 = try l1Errors(data, queries, budget: PrivacyBudget(epsilon: epsilon))
+                let l1z = try l1Errors(data, queries, budget: PrivacyBudget(epsilon: epsilon, delta: 1e-6))
                 let kde = try kdeErrors(data, queries, budget: PrivacyBudget(epsilon: epsilon))
                 let zcdp = try kdeErrors(data, queries, budget: PrivacyBudget(epsilon: epsilon, delta: 1e-6))
                 table.append([.number(epsilon, digits: 3), .number(l1.measured, digits: 3), .number(l1.predicted, digits: 3),
-                              .number(kde.measured, digits: 3), .number(kde.predicted, digits: 3),
+                              .number(l1z.measured, digits: 3), .number(l1z.predicted, digits: 3), .number(kde.measured, digits: 3), .number(kde.predicted, digits: 3),
                               .number(zcdp.measured, digits: 3), .number(zcdp.predicted, digits: 3)])
                 l1Curve.append((log10(epsilon), log10(l1.measured)))
+                l1zCurve.append((log10(epsilon), log10(l1z.measured)))
                 kdeCurve.append((log10(epsilon), log10(kde.measured)))
                 zcdpCurve.append((log10(epsilon), log10(zcdp.measured)))
             }
             print("error vs ε (n = \(n), d = \(d); ℓ1: relative error of the sum; Gaussian: absolute error of the average similarity)")
             print(table.render())
             try plot("error-vs-epsilon.svg", LineChart(title: "Error vs ε (n = \(n), d = \(d))", xLabel: "log10 ε", yLabel: "log10 error",
-                                                      series: [.init(name: "ℓ1 relative error", points: l1Curve),
+                                                      series: [.init(name: "ℓ1 relative error, pure ε", points: l1Curve),
+                                                               .init(name: "ℓ1 relative error, zCDP δ = 1e-6", points: l1zCurve),
                                                                .init(name: "Gaussian KDE, pure ε", points: kdeCurve),
                                                                .init(name: "Gaussian KDE, zCDP δ = 1e-6", points: zcdpCurve)]))
 
@@ -57,7 +62,7 @@ struct Sweep: ParsableCommand {
             var l1N: [(x: Double, y: Double)] = [], kdeN: [(x: Double, y: Double)] = []
             for count in quick ? [1000, 4000] : [1000, 10_000, 100_000] {
                 let points = try uniform(count, d)
-                let l1 = try l1Errors(points, queries, epsilon: 1)
+                let l1 = try l1Errors(points, queries, budget: PrivacyBudget(epsilon: 1))
                 let kde = try kdeErrors(points, queries, budget: PrivacyBudget(epsilon: 1))
                 byN.append([.integer(count), .number(l1.measured, digits: 3), .number(l1.predicted, digits: 3),
                             .number(kde.measured, digits: 3), .number(kde.predicted, digits: 3)])
@@ -107,11 +112,11 @@ struct Sweep: ParsableCommand {
 
     /// Mean relative error of the ℓ1 sums over the queries and reps, and the mean predicted
     /// noise standard deviation relative to the true sum.
-    func l1Errors(_ data: Matrix, _ queries: Matrix, epsilon: Double) throws -> (measured: Double, predicted: Double) {
+    func l1Errors(_ data: Matrix, _ queries: Matrix, budget: PrivacyBudget) throws -> (measured: Double, predicted: Double) {
         let domains = try Array(repeating: PublicInterval(0, 1), count: data.columns)
         var measured = 0.0, predicted = 0.0
         for _ in 0..<reps {
-            let tree = try PrivateL1Distance.build(points: data, domains: domains, levels: 14, epsilon: epsilon, alpha: 0.1)
+            let tree = try PrivateL1Distance.build(points: data, domains: domains, levels: 14, budget: budget, alpha: 0.1)
             for q in 0..<queries.rows {
                 let y = queries.row(q)
                 let truth = (0..<data.rows).reduce(0.0) { total, i in total + (0..<data.columns).reduce(0) { $0 + abs(data[i, $1] - y[$1]) } }

@@ -71,8 +71,8 @@ extension PrivacyAudit {
         case .countTree:
             let domain = try PublicInterval(0, 1)
             func statistic(_ values: [Double]) throws -> Double {
-                let tree = try PrivateCountTree.build(values: values, domain: domain, levels: 2, epsilon: epsilon, relation: .addRemove,
-                                                      noiseMultiplier: noiseMultiplier, using: &rng)
+                let tree = try PrivateCountTree.build(values: values, domain: domain, levels: 2, budget: PrivacyBudget(epsilon: epsilon),
+                                                      relation: .addRemove, noiseMultiplier: noiseMultiplier, using: &rng)
                 return Double(tree.noisyCounts[0][0] + tree.noisyCounts[1][0])
             }
             let scale = 2 / epsilon

@@ -9,30 +9,36 @@ import SuretyNumerics
 /// noise of scale `b = Δ·L/ε`, where `Δ` is the per-level ℓ1 sensitivity of the neighbour
 /// relation (one value lies in exactly one node per level). The released counts are
 /// ε-DP by the Laplace mechanism on the vector of all node counts, whose ℓ1 sensitivity is
-/// `Δ·L`; the scale is rounded up to a rational (never less noise than stated). The
-/// structure holds only noisy counts and public parameters: no values, no exact counts, no
-/// noise seed.
+/// `Δ·L`; the scale is rounded up to a rational (never less noise than stated). With a zCDP
+/// budget the nodes get discrete Gaussian noise instead, calibrated to the ℓ2² sensitivity
+/// `Δ·L` (spec §1.4, §2.9). The structure holds only noisy counts and public parameters: no
+/// values, no exact counts, no noise seed.
 public struct PrivateCountTree: Sendable {
     public let domain: PublicInterval
     /// `L`: levels below the root; `2^L` leaves. Public (never derived from the data).
     public let levels: Int
-    public let epsilon: Double
     public let relation: NeighbourRelation
-    /// The discrete Laplace scale actually used (`t/s ≥ Δ·L/ε`).
+    /// Whether the node noise is discrete Gaussian (a zCDP release) rather than discrete Laplace.
+    public let gaussianNoise: Bool
+    /// The noise parameter actually used: the discrete Laplace scale (`t/s ≥ Δ·L/ε`) or the
+    /// discrete Gaussian variance (`≥ Δ·L/(2ρ)`).
     public let noiseScale: Double
     /// `noisyCounts[ℓ − 1][k]`: node `k` of level `ℓ`.
     public let noisyCounts: [[Int64]]
 
     /// The noise variance of one node's count.
-    public var nodeVariance: Double { ExactNoise.discreteLaplaceVariance(scale: noiseScale) }
+    public var nodeVariance: Double {
+        gaussianNoise ? ExactNoise.discreteGaussianVariance(noiseScale) : ExactNoise.discreteLaplaceVariance(scale: noiseScale)
+    }
 
-    /// Builds the tree. Values outside the domain are clamped into it.
+    /// Builds an ε-DP tree (discrete Laplace). Values outside the domain are clamped into it.
     ///
     /// - Throws: `NumericsError.domain` for `ε ≤ 0`, `levels ∉ 1…24`, or a non-finite value.
     public static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
-        try build(values: values, domain: domain, levels: levels, epsilon: epsilon, relation: relation, noiseMultiplier: 1, using: &generator)
+        try build(values: values, domain: domain, levels: levels, budget: PrivacyBudget(epsilon: epsilon), relation: relation,
+                  using: &generator)
     }
 
     /// Builds the tree with noise from the operating system's secure generator.
@@ -42,24 +48,34 @@ public struct PrivateCountTree: Sendable {
         return try build(values: values, domain: domain, levels: levels, epsilon: epsilon, relation: relation, using: &system)
     }
 
-    /// `noiseMultiplier` scales the noise — below 1 the release is **not** ε-DP. It exists only
-    /// so that the audit tests can show that a broken mechanism is caught.
-    static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double, relation: NeighbourRelation,
-                      noiseMultiplier: Double, using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
-        try ReleaseChecks.epsilon(epsilon, "private count tree")
+    /// Builds a tree satisfying `share` of `budget`: pure ε (discrete Laplace of scale
+    /// `Δ·L/(share·ε)`, the vector's ℓ1 sensitivity being `Δ·L`) or zCDP (discrete Gaussian
+    /// of variance `Δ·L/(2·share·ρ)`: one value changes `L` nodes by 1 under add/remove and
+    /// up to `2L` under replace-one, so the ℓ2² sensitivity is `Δ·L`; spec §2.9).
+    ///
+    /// `noiseMultiplier` scales the noise's standard deviation — below 1 the release is
+    /// **not** private. It exists only so that the audit can show a broken mechanism is caught.
+    static func build(values: [Double], domain: PublicInterval, levels: Int, budget: PrivacyBudget, share: Double = 1,
+                      relation: NeighbourRelation, noiseMultiplier: Double = 1,
+                      using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
         guard (1...24).contains(levels) else {
             throw NumericsError.domain(function: "private count tree", value: "\(levels) levels", expected: "1 to 24 levels")
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw NumericsError.nonFinite(operation: "private count tree", row: bad, column: 0, value: values[bad])
         }
-        var counts = trueCounts(values: values, domain: domain, levels: levels)
-        let (t, s) = try ExactNoise.rationalScale(noiseMultiplier * Double(relation.levelSensitivity * levels) / epsilon)
-        for level in counts.indices {
-            for k in counts[level].indices { counts[level][k] += ExactNoise.discreteLaplace(scale: t, over: s, using: &generator) }
+        let counts = trueCounts(values: values, domain: domain, levels: levels)
+        let sensitivity = Double(relation.levelSensitivity * levels)
+        let broken = budget.isPure ? noiseMultiplier : noiseMultiplier * noiseMultiplier      // on the scale, or on σ²
+        let released = try IntegerRelease.release(counts.flatMap { $0 }, budget: budget, share: share / broken,
+                                                  l1Sensitivity: sensitivity, l2Sensitivity: sensitivity.squareRoot(), using: &generator)
+        var noisy: [[Int64]] = [], k = 0
+        for level in 1...levels {
+            noisy.append(Array(released.values[k..<(k + (1 << level))]))
+            k += 1 << level
         }
-        return PrivateCountTree(domain: domain, levels: levels, epsilon: epsilon, relation: relation,
-                                noiseScale: Double(t) / Double(s), noisyCounts: counts)
+        return PrivateCountTree(domain: domain, levels: levels, relation: relation, gaussianNoise: !budget.isPure,
+                                noiseScale: released.parameter, noisyCounts: noisy)
     }
 
     /// The exact node counts (levels `1…L`) — internal: never released.
@@ -86,8 +102,7 @@ public struct PrivateCountTree: Sendable {
         Self.canonicalNodes(range, levels: levels).reduce(0) { $0 + noisyCounts[$1.level - 1][$1.index] }
     }
 
-    /// Standard deviation of the noise in ``count(leaves:)`` for `range`:
-    /// `√(nodes · 2q/(1 − q)²)`, `q = e^{−1/b}`.
+    /// Standard deviation of the noise in ``count(leaves:)`` for `range`: `√(nodes · Var)`.
     public func noiseStandardDeviation(leaves range: Range<Int>) -> Double {
         (Double(Self.canonicalNodes(range, levels: levels).count) * nodeVariance).squareRoot()
     }

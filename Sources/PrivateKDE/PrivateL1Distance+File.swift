@@ -28,11 +28,10 @@ extension PrivateL1Distance {
         return [
             "alpha": .number(alpha),
             "levels": .integer(first.levels),
-            "epsilon_per_coordinate": .number(first.epsilon),
             "neighbours": .string(first.relation.rawValue),
+            "node_noise": .string(first.gaussianNoise ? "discrete Gaussian" : "discrete Laplace"),
             "noise_scale": .number(first.noiseScale),
             "domains": PublicInterval.json(trees.map(\.domain)),
-            "noise": .string(securelyGenerated ? PrivacyStatement.secure : PrivacyStatement.seeded),
             "privacy": privacy.json,
         ]
     }
@@ -43,9 +42,9 @@ extension PrivateL1Distance {
     /// number of body values used.
     static func read(header: [String: JSONValue], body: [Double], bad: (String) -> DataError) throws -> (PrivateL1Distance, Int) {
         guard let alpha = header["alpha"]?.doubleValue, let levels = header["levels"]?.intValue, (1...24).contains(levels),
-              let epsilon = header["epsilon_per_coordinate"]?.doubleValue, let scale = header["noise_scale"]?.doubleValue,
+              let scale = header["noise_scale"]?.doubleValue, let nodeNoise = header["node_noise"]?.stringValue,
               let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
-              let noise = header["noise"]?.stringValue else {
+              let privacy = PrivacyStatement(json: header["privacy"]), privacy.budget.isPure == (nodeNoise == "discrete Laplace") else {
             throw bad("a header missing public parameters")
         }
         let domains = try PublicInterval.read(header["domains"], bad: bad)
@@ -58,10 +57,11 @@ extension PrivateL1Distance {
                 counts.append(body[k..<(k + (1 << level))].map { Int64($0) })
                 k += 1 << level
             }
-            trees.append(PrivateCountTree(domain: domain, levels: levels, epsilon: epsilon, relation: relation,
+            trees.append(PrivateCountTree(domain: domain, levels: levels, relation: relation, gaussianNoise: !privacy.budget.isPure,
                                           noiseScale: scale, noisyCounts: counts))
         }
-        return (PrivateL1Distance(trees: trees, alpha: alpha, securelyGenerated: noise == PrivacyStatement.secure), perTree * domains.count)
+        return (PrivateL1Distance(trees: trees, alpha: alpha, budget: privacy.budget, securelyGenerated: privacy.securelyGenerated),
+                perTree * domains.count)
     }
 }
 

@@ -5,7 +5,8 @@ import SuretyNumerics
 /// ICLR 2024, Algorithms 3–4; spec dp-kde.md §2.2–2.3).
 ///
 /// One ``PrivateCountTree`` per coordinate at `ε/d` each (basic composition), so the whole
-/// release is ε-DP. A query is post-processing: per coordinate, rings `[y + r_j, y + r_{j+1})`
+/// release is ε-DP; or, with a zCDP budget, at `ρ/d` each with discrete Gaussian node noise,
+/// whose error grows as `d` rather than `d^1.5` (spec §1.4, §2.9). A query is post-processing: per coordinate, rings `[y + r_j, y + r_{j+1})`
 /// and `(y − r_{j+1}, y − r_j]` with `r_j = r₀(1 + α)^j` (`r₀` the leaf width) are counted from
 /// the tree and weighted by their inner radius `r_j`; the near zone `(y − r₀, y + r₀)` by `r₀/2`.
 /// Error: multiplicative at most `1 + α` from the rings (they under-estimate), additive from
@@ -17,39 +18,55 @@ public struct PrivateL1Distance: Sendable {
     public let trees: [PrivateCountTree]
     /// The ring ratio parameter α.
     public let alpha: Double
+    /// The privacy of the whole release (each tree got `1/d` of it).
+    public let budget: PrivacyBudget
     /// Whether the noise came from the operating system's secure generator (a seeded
     /// generator is for tests: the release is then not private, and its file says so).
     public let securelyGenerated: Bool
 
-    init(trees: [PrivateCountTree], alpha: Double, securelyGenerated: Bool) {
+    init(trees: [PrivateCountTree], alpha: Double, budget: PrivacyBudget, securelyGenerated: Bool) {
         self.trees = trees
         self.alpha = alpha
+        self.budget = budget
         self.securelyGenerated = securelyGenerated
     }
 
-    /// - Throws: `NumericsError` for `ε ≤ 0`, `α ≤ 0`, a domain per coordinate missing, bad
-    ///   levels, or non-finite data.
-    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
+    /// - Throws: `NumericsError` for `α ≤ 0`, a domain per coordinate missing, bad levels, or
+    ///   non-finite data.
+    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, budget: PrivacyBudget, alpha: Double = 0.1,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateL1Distance {
         try ReleaseChecks.points(points, domains: domains, "private ℓ1 distances")
         guard alpha > 0, alpha.isFinite else {
             throw NumericsError.domain(function: "private ℓ1 distances", value: "α = \(alpha)", expected: "α > 0")
         }
-        try ReleaseChecks.epsilon(epsilon, "private ℓ1 distances")
-        let perCoordinate = epsilon / Double(points.columns)
+        let share = 1 / Double(points.columns)
         let trees = try (0..<points.columns).map { j in
-            try PrivateCountTree.build(values: points.column(j), domain: domains[j], levels: levels, epsilon: perCoordinate,
+            try PrivateCountTree.build(values: points.column(j), domain: domains[j], levels: levels, budget: budget, share: share,
                                        relation: relation, using: &generator)
         }
-        return PrivateL1Distance(trees: trees, alpha: alpha, securelyGenerated: NoiseSource.isSecure(generator))
+        return PrivateL1Distance(trees: trees, alpha: alpha, budget: budget, securelyGenerated: NoiseSource.isSecure(generator))
+    }
+
+    /// ``build(points:domains:levels:budget:alpha:relation:using:)`` at pure ε.
+    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
+                             relation: NeighbourRelation = .addRemove,
+                             using generator: inout some RandomNumberGenerator) throws -> PrivateL1Distance {
+        try build(points: points, domains: domains, levels: levels, budget: PrivacyBudget(epsilon: epsilon), alpha: alpha,
+                  relation: relation, using: &generator)
     }
 
     /// Builds with noise from the operating system's secure generator.
-    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
+    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, budget: PrivacyBudget, alpha: Double = 0.1,
                              relation: NeighbourRelation = .addRemove) throws -> PrivateL1Distance {
         var system = NoiseSource.secure
-        return try build(points: points, domains: domains, levels: levels, epsilon: epsilon, alpha: alpha, relation: relation, using: &system)
+        return try build(points: points, domains: domains, levels: levels, budget: budget, alpha: alpha, relation: relation, using: &system)
+    }
+
+    /// Builds at pure ε with noise from the operating system's secure generator.
+    public static func build(points: Matrix, domains: [PublicInterval], levels: Int, epsilon: Double, alpha: Double = 0.1,
+                             relation: NeighbourRelation = .addRemove) throws -> PrivateL1Distance {
+        try build(points: points, domains: domains, levels: levels, budget: PrivacyBudget(epsilon: epsilon), alpha: alpha, relation: relation)
     }
 
     /// The estimate of `Σ_x ‖x − y‖₁`.
@@ -108,13 +125,14 @@ public struct PrivateL1Distance: Sendable {
         return out
     }
 
-    /// The privacy statement of the release (pure ε, basic composition over the coordinates).
+    /// The privacy statement of the release (composition over the coordinates).
     public var privacy: PrivacyStatement {
-        let first = trees[0]
-        return PrivacyStatement(budget: PrivacyBudget(checkedEpsilon: first.epsilon * Double(trees.count)), relation: first.relation,
-                                securelyGenerated: securelyGenerated,
-                                accounting: "one count tree per coordinate at ε/d = \(first.epsilon) (basic composition over d = \(trees.count)); "
-                                    + "discrete Laplace of scale \(first.noiseScale) on every node of levels 1…\(first.levels) "
-                                    + "(ℓ1 sensitivity \(first.relation.levelSensitivity) per level)")
+        let first = trees[0], d = trees.count
+        let nodes = first.gaussianNoise
+            ? "ρ/d = \(budget.rho! / Double(d)) per coordinate tree (zCDP adds over d = \(d)); discrete Gaussian of variance \(first.noiseScale) "
+                + "on every node of levels 1…\(first.levels) (ℓ2² sensitivity \(first.relation.levelSensitivity * first.levels) per tree)"
+            : "ε/d = \(budget.epsilon / Double(d)) per coordinate tree (basic composition over d = \(d)); discrete Laplace of scale "
+                + "\(first.noiseScale) on every node of levels 1…\(first.levels) (ℓ1 sensitivity \(first.relation.levelSensitivity) per level)"
+        return PrivacyStatement(budget: budget, relation: first.relation, securelyGenerated: securelyGenerated, accounting: nodes)
     }
 }

@@ -26,13 +26,22 @@ public struct PrivateL2Distance: Sendable {
                              alpha: Double = 0.1, relation: NeighbourRelation = .addRemove,
                              projectionGenerator: inout some RandomNumberGenerator,
                              noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateL2Distance {
+        try build(points: points, projectionDimension: k, coordinateBound: bound, levels: levels, budget: PrivacyBudget(epsilon: epsilon),
+                  alpha: alpha, relation: relation, projectionGenerator: &projectionGenerator, noiseGenerator: &noiseGenerator)
+    }
+
+    /// The same with any ``PrivacyBudget`` (zCDP gives the trees discrete Gaussian noise).
+    public static func build(points: Matrix, projectionDimension k: Int, coordinateBound bound: Double, levels: Int, budget: PrivacyBudget,
+                             alpha: Double = 0.1, relation: NeighbourRelation = .addRemove,
+                             projectionGenerator: inout some RandomNumberGenerator,
+                             noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateL2Distance {
         guard k >= 1 else { throw NumericsError.domain(function: "private ℓ2 distances", value: "k = \(k)", expected: "k ≥ 1") }
         let g = try Matrix(rows: k, columns: points.columns, columnMajor: (0..<(k * points.columns)).map { _ in
             Normal.standard.sample(using: &projectionGenerator)
         })
         let projected = try points.multiplied(by: g, transposeOther: .transposed)        // n × k
         let domains = try [PublicInterval](repeating: PublicInterval(-bound, bound), count: k)
-        let l1 = try PrivateL1Distance.build(points: projected, domains: domains, levels: levels, epsilon: epsilon, alpha: alpha,
+        let l1 = try PrivateL1Distance.build(points: projected, domains: domains, levels: levels, budget: budget, alpha: alpha,
                                              relation: relation, using: &noiseGenerator)
         return PrivateL2Distance(projection: g, l1: l1)
     }

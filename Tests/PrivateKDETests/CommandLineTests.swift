@@ -67,6 +67,9 @@ import Testing
         let l1 = try Self.run(["build", "data.csv", "--epsilon", "1", "--kernel", "l1", "--bounds", "0:1", "--levels", "6", "-o", "l1.dpkde"], in: dir)
         #expect(l1.status == 0, "\(l1.err)")
         #expect(try Self.run(["query", "l1.dpkde", "queries.csv"], in: dir).out.hasPrefix("l1_distance_sum,noise_sd"))
+        let zcdp = try Self.run(["build", "data.csv", "--epsilon", "1", "--delta", "1e-6", "--kernel", "l1", "--bounds", "0:1", "--levels", "6", "-o", "l1z.dpkde"], in: dir)
+        #expect(zcdp.status == 0 && zcdp.out.contains("zCDP") && zcdp.out.contains("discrete Gaussian"), "\(zcdp.out)\(zcdp.err)")
+        #expect(try Self.run(["build", "data.csv", "--epsilon", "1", "--delta", "1e-6", "--kernel", "l1-prefix", "--bounds", "0:1"], in: dir).status == 64)
         for (kind, column) in [("l1-prefix", "l1_distance_sum"), ("l2", "l2_distance_sum"), ("l2-squared", "squared_l2_distance_sum")] {
             let built = try Self.run(["build", "data.csv", "--epsilon", "1", "--kernel", kind, "--bounds", "0:1", "--levels", "6", "-o", "\(kind).dpkde"], in: dir)
             #expect(built.status == 0, "\(kind): \(built.err)")

@@ -50,15 +50,15 @@ import Testing
 
     /// Interval counts are unbiased: over many independent builds the error of a fixed
     /// interval has mean 0 and the predicted standard deviation (bands at false-alarm 1e-6).
-    @Test func intervalCountsAreUnbiasedWithThePredictedSpread() throws {
-        let domain = try PublicInterval(0, 10)
+    @Test(arguments: [0.0, 1e-6]) func intervalCountsAreUnbiasedWithThePredictedSpread(delta: Double) throws {
+        let domain = try PublicInterval(0, 10), budget = try PrivacyBudget(epsilon: 1, delta: delta)
         var rng = RandomStream(seed: 3)
         let values = (0..<500).map { _ in 10 * rng.nextUniform() }
         let truth = Int64(values.filter { $0 >= 2.5 && $0 < 7.5 }.count)
         var errors: [Double] = []
         var sd = 0.0, range = 0..<0
         for _ in 0..<2000 {
-            let tree = try PrivateCountTree.build(values: values, domain: domain, levels: 6, epsilon: 1, using: &rng)
+            let tree = try PrivateCountTree.build(values: values, domain: domain, levels: 6, budget: budget, relation: .addRemove, using: &rng)
             range = tree.leafIndex(2.5)..<tree.leafIndex(7.5)
             sd = tree.noiseStandardDeviation(leaves: range)
             errors.append(Double(tree.count(leaves: range) - truth))

@@ -20,7 +20,7 @@ import Testing
         // J = ⌈log_{1.1} 2^14⌉ = 102 radii; rings narrower than a leaf snap to nothing and are dropped.
         #expect(Int((log(Double(1 << 14)) / log(1.1)).rounded(.up)) == 102)
         #expect(rings.count - 1 <= 102, "\(rings.count - 1) rings from y = 0")
-        let oneCoordinate = { (y: Double) in try PrivateL1Distance(trees: [structure.trees[0]], alpha: 0.1, securelyGenerated: false).noiseStandardDeviation(at: [y]) }
+        let oneCoordinate = { (y: Double) in try PrivateL1Distance(trees: [structure.trees[0]], alpha: 0.1, budget: structure.budget, securelyGenerated: false).noiseStandardDeviation(at: [y]) }
         let middle = try oneCoordinate(0.5), edge = try oneCoordinate(0)
         #expect(abs(middle / 900 - 1) < 0.1, "\(middle)")
         #expect(abs(edge / 1300 - 1) < 0.1, "\(edge)")
@@ -33,6 +33,24 @@ import Testing
         let estimate = try structure.sum(at: y), sd = try structure.noiseStandardDeviation(at: y)
         let bias = 0.1 * truth + Double(n * d) / Double(1 << 14)
         #expect(estimate > truth - bias - 4.89 * sd && estimate < truth + 4.89 * sd + Double(n * d) / Double(1 << 14), "\(estimate) vs \(truth) ± \(sd)")
+    }
+
+    /// The spec's Gaussian variant of the same setting (§2.10): (ε = 1, δ = 10⁻⁶) ⇒ ρ ≈ 0.0175,
+    /// node σ = √(Δ·d·L/(2ρ)) ≈ 63, total per-query std ≈ 1 100 (≈ 3 % of the sum) — about a
+    /// third of the Laplace version's. Figures rounded in the spec: ±10 % allowed.
+    @Test func specWorkedNumbersZCDP() throws {
+        var rng = RandomStream(seed: 6)
+        let n = 10_000, d = 10
+        let points = try Matrix(rows: n, columns: d, columnMajor: (0..<(n * d)).map { _ in rng.nextUniform() })
+        let domains = try [PublicInterval](repeating: PublicInterval(0, 1), count: d)
+        let structure = try PrivateL1Distance.build(points: points, domains: domains, levels: 14, budget: PrivacyBudget(epsilon: 1, delta: 1e-6),
+                                                    alpha: 0.1, using: &rng)
+        #expect(structure.trees[0].gaussianNoise)
+        #expect(abs(structure.trees[0].noiseScale.squareRoot() / 63 - 1) < 0.1, "σ = \(structure.trees[0].noiseScale.squareRoot())")
+        var total = 0.0
+        for _ in 0..<20 { total += try structure.noiseStandardDeviation(at: (0..<d).map { _ in rng.nextUniform() }) }
+        #expect(abs(total / 20 / 1100 - 1) < 0.1, "mean per-query std \(total / 20)")
+        #expect(structure.privacy.accounting.contains("discrete Gaussian"))
     }
 
     /// Without noise (ε huge) the ring estimate is within the deterministic bounds, also for
