@@ -36,10 +36,12 @@ struct Build: ParsableCommand {
             let featureSeed = structure.featureSeed ?? system.next()
             if partial {
                 guard !structure.isDistance else { throw ValidationError("--partial is for kernels; the distance structures are released in one build") }
-                guard privacy.epsilon == nil else { throw ValidationError("--partial writes un-noised statistics: give --epsilon to `dpkde merge`") }
+                guard privacy.epsilon == nil, privacy.ledger == nil else {
+                    throw ValidationError("--partial writes un-noised statistics: give --epsilon (and --ledger) to `dpkde merge`")
+                }
                 let table = try input.read(data)
                 var statistics = KernelFeatureSums(features: try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed))
-                try statistics.add(table.features)
+                try addWithProgress(table.features, to: &statistics)
                 let path = output ?? defaultOutput(for: data, extension: "partial")
                 try writeAtomically(try statistics.fileBytes(), to: path)
                 StandardError.print("wrote \(path): un-noised statistics of \(statistics.count) rows — SENSITIVE, release with `dpkde merge`")
@@ -65,7 +67,7 @@ struct Build: ParsableCommand {
             } else {
                 let features = try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed)
                 var statistics = KernelFeatureSums(features: features)
-                try statistics.add(table.features)
+                try addWithProgress(table.features, to: &statistics)
                 var noise = privacy.noise()
                 let kde = try PrivateKernelDensity.release(statistics, budget: budget, relation: relation, countShare: privacy.countShare,
                                                            noiseGenerator: &noise)
@@ -105,6 +107,13 @@ struct Build: ParsableCommand {
             }
         }
     }
+}
+
+/// Adds the rows to the statistics, with a progress bar on a terminal.
+func addWithProgress(_ points: Matrix, to statistics: inout KernelFeatureSums) throws {
+    let bar = ProgressBar(total: points.rows, label: "random features")
+    try statistics.add(points) { bar.advance(by: $0) }
+    bar.finish()
 }
 
 /// A privacy statement in a few lines.
