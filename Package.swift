@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "COLEP", targets: ["COLEP"]),
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "PrivateKDE", targets: ["PrivateKDE"]),
+        .library(name: "TestableLearning", targets: ["TestableLearning"]),
         // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
@@ -64,6 +65,7 @@ let package = Package(
         ),
         .target(name: "Charts", exclude: ["README.md"]),
         .target(name: "PrivateKDE", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "TestableLearning", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -88,6 +90,7 @@ let package = Package(
         .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),
         .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts"]),
         .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE"]),
+        .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -1,0 +1,170 @@
+import Foundation
+import SuretyNumerics
+
+/// Label-free tests that the x-marginal is `N(0, I_d)` (spec tester-learner.md §A.2, §A.7).
+/// Each test gets a failure probability `δ'` (its share of the run's δ) and, under the
+/// Gaussian null, rejects with probability at most `δ'` (the Cornish–Fisher limits
+/// approximately so; see ``GaussianMoments/cornishFisherLimits(mean:variance:skewness:excessKurtosis:count:tail:)``).
+public enum MarginalTests {
+    /// `n‖x̄‖² ≤ d + 2√(dL) + 2L`, `L = ln(1/δ')` (Laurent–Massart: under the null `n‖x̄‖²` is χ²_d).
+    public static func mean(_ s: LabeledSample, failureProbability p: Double) -> TestOutcome {
+        let d = s.dimension, n = s.count
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { mean[j] += s.values[i * d + j] } }
+        let statistic = mean.reduce(0) { $0 + $1 * $1 } / Double(n)
+        let l = log(1 / p)
+        return TestOutcome(name: "mean", statistic: statistic, upper: Double(d) + 2 * (Double(d) * l).squareRoot() + 2 * l, failureProbability: p)
+    }
+
+    /// `‖(1/n)Σ xxᵀ − I‖_op ≤ 2s + s²`, `s = √(d/n) + √(2L/n)`, `L = ln(2/δ')` (Davidson–Szarek:
+    /// both extreme singular values of `X/√n` lie within `1 ± s` except with probability `2e^{−L}`).
+    public static func covariance(_ s: LabeledSample, failureProbability p: Double) throws -> TestOutcome {
+        let (norm, n) = try secondMomentDeviation(s, rows: Array(0..<s.count), direction: nil)
+        let bound = operatorBound(dimension: s.dimension, count: n, failureProbability: p)
+        return TestOutcome(name: "covariance", statistic: norm, upper: bound, failureProbability: p)
+    }
+
+    /// The degree-4 moment `mean(⟨u, x⟩⁴)` against 3 along the `d` coordinate axes and `extra`
+    /// random unit directions, with Cornish–Fisher limits at `δ'/(2m)` per tail (`m` directions).
+    /// The axes are always included: random directions alone miss the cube in high dimension.
+    public static func fourthMoments(_ s: LabeledSample, randomDirections extra: Int, failureProbability p: Double,
+                                     using rng: inout some RandomNumberGenerator) -> TestOutcome {
+        let directions = coordinateAndRandomDirections(dimension: s.dimension, extra: extra, orthogonalTo: nil, using: &rng)
+        return fourthMomentTest(name: "fourth moments", rows: Array(0..<s.count), sample: s, directions: directions,
+                                orthogonalTo: nil, failureProbability: p)
+    }
+
+    /// The moment-matching tester of Gollakota, Klivans, Kothari (2023) at degree `k`: every
+    /// monomial `x^α`, `1 ≤ |α| ≤ k`, against its Gaussian value, with Cornish–Fisher limits from
+    /// the monomial's own Gaussian skewness and kurtosis, Bonferroni over the `C(d+k, k) − 1`
+    /// monomials. The statistic is the largest standardized deviation; the test passes iff every
+    /// monomial is within its limits (reported as statistic ≤ 1 in units of each limit).
+    public static func momentMatching(_ s: LabeledSample, degree k: Int, failureProbability p: Double) throws -> TestOutcome {
+        let d = s.dimension, n = s.count
+        let alphas = multiIndices(dimension: d, maxDegree: k)
+        guard alphas.count <= 50_000 else {
+            throw NumericsError.domain(function: "moment matching", value: "\(alphas.count) monomials (d = \(d), k = \(k))",
+                                       expected: "at most 50 000: lower the degree or skip the full tester")
+        }
+        let tail = p / Double(2 * alphas.count)
+        var worst = 0.0
+        for alpha in alphas {
+            let exponents = alpha.enumerated().filter { $0.element > 0 }
+            var total = 0.0
+            for i in 0..<n {
+                var v = 1.0
+                for (j, e) in exponents {
+                    let x = s.values[i * d + j]
+                    for _ in 0..<e { v *= x }
+                }
+                total += v
+            }
+            let m = total / Double(n)
+            let st = GaussianMoments.monomialStatistics(alpha)
+            let (lo, hi) = GaussianMoments.cornishFisherLimits(mean: st.mean, variance: st.variance, skewness: st.skewness,
+                                                               excessKurtosis: st.excessKurtosis, count: n, tail: tail)
+            // Deviation in units of the limit on its side (≤ 1 inside).
+            let ratio = m >= st.mean ? (m - st.mean) / (hi - st.mean) : (st.mean - m) / (st.mean - lo)
+            worst = max(worst, ratio)
+        }
+        return TestOutcome(name: "moment matching (degree \(k), \(alphas.count) monomials)", statistic: worst, upper: 1, failureProbability: p)
+    }
+
+    /// All multi-indices `α ∈ ℕ^d` with `1 ≤ |α| ≤ k`.
+    static func multiIndices(dimension d: Int, maxDegree k: Int) -> [[Int]] {
+        var out: [[Int]] = []
+        var current = [Int](repeating: 0, count: d)
+        func extend(_ j: Int, _ remaining: Int) {
+            if j == d {
+                if current.reduce(0, +) > 0 { out.append(current) }
+                return
+            }
+            for e in 0...remaining {
+                current[j] = e
+                extend(j + 1, remaining - e)
+            }
+            current[j] = 0
+        }
+        extend(0, k)
+        return out
+    }
+
+    // MARK: Shared pieces (also used by the local tests)
+
+    /// `2s + s²`, `s = √(dim/n) + √(2 ln(2/δ')/n)`.
+    static func operatorBound(dimension: Int, count n: Int, failureProbability p: Double) -> Double {
+        let s = (Double(dimension) / Double(n)).squareRoot() + (2 * log(2 / p) / Double(n)).squareRoot()
+        return 2 * s + s * s
+    }
+
+    /// `‖(1/n_S) Σ_{i∈S} z_i z_iᵀ − P‖_op` where `z = x` (no direction) or `z = (I − wwᵀ)x` and
+    /// `P = I` or `I − wwᵀ` accordingly; returns the norm and `n_S`.
+    static func secondMomentDeviation(_ s: LabeledSample, rows: [Int], direction w: [Double]?) throws -> (Double, Int) {
+        let d = s.dimension, n = rows.count
+        guard n > 0 else { return (.infinity, 0) }
+        var z = [Double](repeating: 0, count: n * d)       // column-major n × d
+        for (r, i) in rows.enumerated() {
+            let t = w.map { s.projection(i, onto: $0) } ?? 0
+            for j in 0..<d { z[j * n + r] = s.values[i * d + j] - (w.map { t * $0[j] } ?? 0) }
+        }
+        var c = try Matrix(rows: n, columns: d, columnMajor: z).gram()
+        var entries = c.storage
+        for j in 0..<d {
+            for k in 0..<d {
+                let projector = (j == k ? 1.0 : 0.0) - (w.map { $0[j] * $0[k] } ?? 0)
+                entries[k * d + j] = entries[k * d + j] / Double(n) - projector
+            }
+        }
+        c = try Matrix(rows: d, columns: d, columnMajor: entries)
+        let values = try c.symmetricEigendecomposition().values
+        return (values.map(abs).max() ?? 0, n)
+    }
+
+    /// The coordinate axes (projected onto `w⊥` and normalized when `w` is given; an axis
+    /// parallel to `w` is dropped) and `extra` random unit directions (in `w⊥`).
+    static func coordinateAndRandomDirections(dimension d: Int, extra: Int, orthogonalTo w: [Double]?,
+                                              using rng: inout some RandomNumberGenerator) -> [[Double]] {
+        func project(_ v: [Double]) -> [Double]? {
+            var u = v
+            if let w {
+                let t = zip(u, w).reduce(0) { $0 + $1.0 * $1.1 }
+                for j in 0..<d { u[j] -= t * w[j] }
+            }
+            let norm = u.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return norm > 1e-6 ? u.map { $0 / norm } : nil
+        }
+        var out: [[Double]] = []
+        for j in 0..<d {
+            var e = [Double](repeating: 0, count: d)
+            e[j] = 1
+            if let u = project(e) { out.append(u) }
+        }
+        for _ in 0..<extra {
+            if let u = project((0..<d).map { _ in Normal.standard.sample(using: &rng) }) { out.append(u) }
+        }
+        return out
+    }
+
+    /// `mean(⟨v, z⟩⁴)` over `rows` for each direction against 3 (Cornish–Fisher at `δ'/(2m)`);
+    /// the statistic is the largest deviation in units of its limit.
+    static func fourthMomentTest(name: String, rows: [Int], sample s: LabeledSample, directions: [[Double]], orthogonalTo w: [Double]?,
+                                 failureProbability p: Double) -> TestOutcome {
+        let n = rows.count
+        guard n >= 2 else { return TestOutcome(name: name, statistic: .infinity, upper: 1, failureProbability: p) }
+        let st = GaussianMoments.monomialStatistics([4])
+        let (lo, hi) = GaussianMoments.cornishFisherLimits(mean: 3, variance: st.variance, skewness: st.skewness,
+                                                           excessKurtosis: st.excessKurtosis, count: n, tail: p / Double(2 * directions.count))
+        var worst = 0.0
+        for v in directions {
+            var total = 0.0
+            for i in rows {
+                let t = s.projection(i, onto: v)       // v ⊥ w, so ⟨v, z⟩ = ⟨v, x⟩
+                let t2 = t * t
+                total += t2 * t2
+            }
+            let m = total / Double(n)
+            worst = max(worst, m >= 3 ? (m - 3) / (hi - 3) : (3 - m) / (3 - lo))
+        }
+        return TestOutcome(name: name, statistic: worst, upper: 1, failureProbability: p)
+    }
+}
