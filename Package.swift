@@ -21,6 +21,7 @@ let package = Package(
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
         .executable(name: "dpkde", targets: ["DPKDETool"]),
+        .executable(name: "halfspace", targets: ["HalfspaceTool"]),
         .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
@@ -73,6 +74,11 @@ let package = Package(
         .executableTarget(
             name: "DPKDETool",
             dependencies: ["PrivateKDE", "Charts", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "HalfspaceTool",
+            dependencies: ["TestableLearning", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(

@@ -70,6 +70,13 @@ public enum MarginalTests {
         return TestOutcome(name: "moment matching (degree \(k), \(alphas.count) monomials)", statistic: worst, upper: 1, failureProbability: p)
     }
 
+    /// `C(d + k, k) − 1`: the number of monomials the moment-matching test checks.
+    public static func momentMatchingCount(dimension d: Int, degree k: Int) -> Int {
+        var c = 1.0
+        for i in 0..<k { c = c * Double(d + k - i) / Double(i + 1) }
+        return Int(c.rounded()) - 1
+    }
+
     /// All multi-indices `α ∈ ℕ^d` with `1 ≤ |α| ≤ k`.
     static func multiIndices(dimension d: Int, maxDegree k: Int) -> [[Int]] {
         var out: [[Int]] = []

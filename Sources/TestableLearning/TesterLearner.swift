@@ -96,7 +96,7 @@ public struct TesterLearner: Sendable {
         let sgd = shuffled.rows(0..<nSGD), test = shuffled.rows(nSGD..<(nSGD + nTest)), validation = shuffled.rows((nSGD + nTest)..<data.count)
 
         var notes: [String] = []
-        let alphas = MarginalTests.multiIndices(dimension: d, maxDegree: momentDegree).count
+        let alphas = MarginalTests.momentMatchingCount(dimension: d, degree: momentDegree)
         let fullMatching = alphas <= momentMatchingLimit
         if !fullMatching { notes.append("full moment matching skipped: \(alphas) monomials at degree \(momentDegree) exceed \(momentMatchingLimit)") }
         let testCount = (fullMatching ? 4 : 3) + 3 + 2 + 2 + 1

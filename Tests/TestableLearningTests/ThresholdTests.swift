@@ -1,4 +1,5 @@
 import Foundation
+import SuretyData
 import SuretyNumerics
 import Testing
 @testable import TestableLearning
@@ -52,4 +53,16 @@ import Testing
         let integral = (0..<steps).reduce(0.0) { $0 + SmoothRamp.derivative(-sigma / 2 + (Double($1) + 0.5) * h, sigma: sigma) * h }
         #expect(abs(integral - 1) < 1e-6)
     }
+}
+
+/// Label columns: ±1 and 0/1 keep their meaning in any spelling; two names map in sorted
+/// order (or by `positive`); a third value is refused with its position.
+@Test func binaryLabels() throws {
+    #expect(try BinaryLabels(["-1", "1.0", "1.0"], file: "f", column: 3).labels == [-1, 1, 1])
+    #expect(try BinaryLabels(["1", "0"], file: "f", column: 3).positive == "1")
+    let names = try BinaryLabels(["malignant", "benign"], file: "f", column: 1)
+    #expect(names.positive == "malignant" && names.labels == [1, -1])
+    #expect(try BinaryLabels(["malignant", "benign"], positive: "benign", file: "f", column: 1).labels == [-1, 1])
+    #expect(throws: DataError.self) { try BinaryLabels(["a", "b", "c"], file: "f", column: 1) }
+    #expect(throws: DataError.self) { try BinaryLabels(["a", "a"], file: "f", column: 1) }
 }

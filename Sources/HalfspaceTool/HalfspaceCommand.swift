@@ -1,0 +1,203 @@
+import ArgumentParser
+import Certificates
+import CommandLineSupport
+import Foundation
+import SuretyData
+import SuretyNumerics
+import TestableLearning
+
+@main
+struct HalfspaceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "halfspace",
+        abstract: "Testable learning of halfspaces: a learned halfspace with tests certifying near-optimality (GKSV, ICLR 2024).",
+        subcommands: [Learn.self, Test.self, Simulate.self, Verify.self],
+        defaultSubcommand: Learn.self
+    )
+}
+
+/// A labelled CSV read and mapped to ±1.
+struct LabeledData {
+    var sample: LabeledSample
+    var labels: BinaryLabels
+    var digest: InputDigest
+
+    init(path: String, label: String, positive: String?) throws {
+        let url = URL(fileURLWithPath: path)
+        let table = try NumericTable.readCSV(url: url, options: .init(label: .name(label)))
+        let column = (try NumericCSVReader(url: url, options: .init(label: .name(label))).labelIndex ?? 0) + 1
+        labels = try BinaryLabels(table.labels ?? [], positive: positive, file: path, column: column)
+        guard table.features.columns >= 1 else {
+            throw DataError(file: path, line: 1, column: 1, seen: "no feature columns", expected: "at least one numeric column besides '\(label)' (d ≥ 1)")
+        }
+        sample = try LabeledSample(points: table.features, labels: labels.labels)
+        digest = try InputDigest.of(file: url)
+    }
+}
+
+struct Learn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Learn a halfspace and test the marginal around it; exit 1 with a reject certificate when a test fails.",
+        discussion: "Without a data file, runs the embedded example: d = 10 Gaussian points, quadrant-Massart labels η = 0.2, n = 100 000.")
+
+    @Argument(help: "CSV with a header row, numeric feature columns and a label column (±1, 0/1 or two names).")
+    var data: String?
+    @Option(help: "Name of the label column.") var label = "y"
+    @Option(help: "The label that maps to +1 (default: 1, or the second name in sorted order).") var positive: String?
+    @Option(help: "Target excess error ε.") var epsilon = 0.05
+    @Option(help: "Failure probability δ.") var delta = 0.01
+    @Option(help: "massart (opt + ε) or agnostic (O(opt) + ε).") var noise = "massart"
+    @Option(help: "Massart bound η used in the stationarity threshold (0: loosest).") var eta = 0.0
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let accepted = try reportingErrors { () -> Bool in
+            let seed = common.resolvedSeed()
+            let (certificate, table) = try evaluate(seed: seed, arguments: Self.recorded(Array(CommandLine.arguments.dropFirst())))
+            try common.emit(certificate, table: table)
+            return certificate.results["verdict"]?.stringValue == "accept"
+        }
+        if !accepted { throw SuretyExitCode.failure }
+    }
+
+    /// The arguments that reproduce this run (`halfspace verify`), without output options.
+    static func recorded(_ raw: [String]) -> [String] {
+        var out: [String] = [], skip = false
+        for a in raw {
+            if skip { skip = false; continue }
+            if ["--json"].contains(a) { continue }
+            if ["--output", "-o", "--seed"].contains(a) { skip = true; continue }
+            if a.hasPrefix("--output=") || a.hasPrefix("--seed=") { continue }
+            out.append(a)
+        }
+        if out.first == "learn" { out.removeFirst() }
+        return out
+    }
+
+    func evaluate(seed: UInt64, arguments: [String]) throws -> (Certificate, String) {
+        guard let noiseModel = TesterLearner.Noise(rawValue: noise) else { throw ValidationError("--noise must be massart or agnostic") }
+        var learner = try TesterLearner(epsilon: epsilon, delta: delta, noise: noiseModel)
+        guard eta >= 0, eta < 0.5 else { throw ValidationError("--eta must be in [0, 1/2)") }
+        learner.massartBound = eta
+        var rng = RandomStream(seed: seed)
+        let sample: LabeledSample, labels: BinaryLabels?, inputs: [InputDigest]
+        var header = ""
+        if let data {
+            let loaded = try LabeledData(path: data, label: label, positive: positive)
+            (sample, labels, inputs) = (loaded.sample, loaded.labels, [loaded.digest])
+            header = "\(data): \(sample.count) rows, d = \(sample.dimension); label '\(loaded.labels.positive)' → +1, '\(loaded.labels.negative)' → −1\n"
+        } else {
+            var example = RandomStream(seed: 2024)
+            let x = try Marginal.gaussian.sample(count: 100_000, dimension: 10, using: &example)
+            sample = try LabeledSample(dimension: 10, values: x, labels: LabelModel.quadrantMassart(eta: 0.2).labels(x, dimension: 10, using: &example))
+            (labels, inputs) = (nil, [])
+            header = "embedded example: N(0, I₁₀), quadrant-Massart labels η = 0.2 (opt ≈ 0.1), n = 100 000, data seed 2024\n"
+        }
+        let result = try learner.run(sample, using: &rng)
+        let certificate = result.certificate(learner: learner, inputs: inputs, seed: seed, arguments: arguments,
+                                             labels: (labels?.positive ?? "+1", labels?.negative ?? "-1"))
+        var table = TextTable(header: ["test", "statistic", "acceptance region", "verdict"])
+        for t in result.tests {
+            let region = t.lower.isFinite ? "[\(TextTable.format(t.lower)), \(TextTable.format(t.upper))]" : "≤ \(TextTable.format(t.upper))"
+            table.append([.text(t.name), .number(t.statistic, digits: 4), .text(region), .text(t.passed ? "pass" : "FAIL")])
+        }
+        let summary = """
+            \(header)verdict: \(result.accepted ? "ACCEPT" : "REJECT") (δ = \(delta), \(noiseModel.rawValue) noise)
+            weights: [\(result.weights.map { String(format: "%.4f", $0) }.joined(separator: ", "))]
+            validation error \(String(format: "%.4f", result.validationError)), error bound \(String(format: "%.4f", result.errorBound)) \
+            (any distribution, prob. ≥ 1 − δ); σ = \(result.sigma), \(result.candidateCount) candidates, splits \(result.splitSizes.sgd)/\(result.splitSizes.test)/\(result.splitSizes.validation)
+            \(result.accepted ? "certified: error ≤ \(noiseModel == .massart ? "opt" : "O(opt)") + \(epsilon) under \(noiseModel.rawValue) noise" : "not certified: \(result.failedTests.count) test(s) failed")
+            """
+        return (certificate, summary + "\n" + table.render())
+    }
+}
+
+struct Test: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Label-free tests of the marginal against N(0, I): mean, covariance, degree-4 moments, moment matching.")
+
+    @Argument(help: "CSV with a header row and numeric columns.") var data: String
+    @Option(help: "A label column to leave out.") var label: String?
+    @Option(help: "Failure probability δ (split over the tests).") var delta = 0.01
+    @Option(help: "Degree of the full moment-matching test (skipped above 12 000 monomials).") var degree = 4
+    @Option(help: "Seed of the random directions.") var seed: UInt64 = 1
+
+    func run() throws {
+        let passed = try reportingErrors { () -> Bool in
+            guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
+            let table = try NumericTable.readCSV(url: URL(fileURLWithPath: data), options: .init(label: label.map { .name($0) }))
+            let sample = try LabeledSample(points: table.features, labels: Array(repeating: 1, count: table.features.rows))
+            var rng = RandomStream(seed: seed)
+            let full = MarginalTests.momentMatchingCount(dimension: sample.dimension, degree: degree) <= 12_000
+            let share = delta / Double(full ? 4 : 3)
+            var tests = [MarginalTests.mean(sample, failureProbability: share), try MarginalTests.covariance(sample, failureProbability: share),
+                         MarginalTests.fourthMoments(sample, randomDirections: 20, failureProbability: share, using: &rng)]
+            if full { tests.append(try MarginalTests.momentMatching(sample, degree: degree, failureProbability: share)) }
+            var out = TextTable(header: ["test", "statistic", "threshold", "verdict"])
+            for t in tests { out.append([.text(t.name), .number(t.statistic, digits: 4), .number(t.upper, digits: 4), .text(t.passed ? "pass" : "FAIL")]) }
+            print("\(data): \(sample.count) rows, d = \(sample.dimension), δ = \(delta)")
+            print(out.render())
+            return tests.allSatisfy(\.passed)
+        }
+        if !passed { throw SuretyExitCode.failure }
+    }
+}
+
+struct Simulate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write labelled data from the experiments' generators as CSV (columns x1…xd, y).")
+
+    @Option(help: "gaussian, cube, student-t, laplace, ckmy, correlated.") var marginal = "gaussian"
+    @Option(help: "clean, random-flips, quadrant-massart, band-massart, adversarial, ckmy.") var labels = "quadrant-massart"
+    @Option(help: "Noise rate η (or opt for adversarial).") var eta = 0.2
+    @Option(name: .customLong("band"), help: "Threshold t of band-massart.") var band = 0.5
+    @Option(name: .customShort("n"), help: "Rows.") var count = 40_000
+    @Option(name: .customShort("d"), help: "Dimension.") var dimension = 10
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(name: .shortAndLong, help: "Output CSV (atomic).") var output: String
+
+    func run() throws {
+        try reportingErrors {
+            guard let m = Marginal(rawValue: marginal) else { throw ValidationError("--marginal: one of \(Marginal.allCases.map(\.rawValue).joined(separator: ", "))") }
+            let model: LabelModel
+            switch labels {
+            case "clean": model = .clean
+            case "random-flips": model = .randomFlips(eta: eta)
+            case "quadrant-massart": model = .quadrantMassart(eta: eta)
+            case "band-massart": model = .bandMassart(eta: eta, threshold: band)
+            case "adversarial": model = .adversarial(opt: eta)
+            case "ckmy": model = .ckmy(eta: eta)
+            default: throw ValidationError("--labels: clean, random-flips, quadrant-massart, band-massart, adversarial or ckmy")
+            }
+            guard count >= 1 else { throw ValidationError("-n must be at least 1") }
+            var rng = RandomStream(seed: seed)
+            let x = try m.sample(count: count, dimension: dimension, using: &rng)
+            let y = try model.labels(x, dimension: dimension, using: &rng)
+            let writer = try CSVWriter(url: URL(fileURLWithPath: output), header: (1...dimension).map { "x\($0)" } + ["y"])
+            for i in 0..<count {
+                try writer.writeRow(fields: x[(i * dimension)..<((i + 1) * dimension)].map { "\($0)" } + [y[i] > 0 ? "1" : "-1"])
+            }
+            try writer.finish()
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute a halfspace certificate from its recorded arguments, seed and inputs, and compare.",
+        discussion: "Run from the directory the certificate's input paths are relative to.")
+
+    @Argument(help: "The certificate (JSON).") var certificate: String
+
+    func run() throws {
+        let report = try reportingErrors { () -> VerificationReport in
+            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
+            guard recorded.kind == "halfspace.tester-learner" else {
+                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate, not 'halfspace.tester-learner'")
+            }
+            guard let arguments = recorded.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue), let seed = recorded.seed else {
+                throw ValidationError("\(certificate) records no arguments or no seed to recompute from")
+            }
+            return try recorded.verify { _ in try Learn.parse(arguments).evaluate(seed: seed, arguments: arguments).0 }
+        }
+        try reportVerification(report, certificate: certificate)
+    }
+}

@@ -1,0 +1,66 @@
+import Certificates
+import Foundation
+import Testing
+
+/// The `halfspace` executable, run as a user would (it is built with the tests).
+@Suite struct HalfspaceCommandLineTests {
+    static var binary: URL? {
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
+        return [directory, directory?.deletingLastPathComponent()]
+            .compactMap { $0?.appendingPathComponent("halfspace") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, out: String, err: String) {
+        guard let binary else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.currentDirectoryURL = directory
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// simulate → learn (accept, certificate) → verify; the cube is rejected with exit 1 and a
+    /// reject certificate; `test` runs the label-free tests only.
+    @Test(.enabled(if: binary != nil)) func simulateLearnVerify() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("halfspace-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Self.run(["simulate", "-n", "30000", "-d", "5", "--eta", "0.3", "--seed", "2", "-o", "g.csv"], in: dir).status == 0)
+        let learned = try Self.run(["learn", "g.csv", "--epsilon", "0.1", "--seed", "4", "-o", "cert.json"], in: dir)
+        #expect(learned.status == 0, "\(learned.out)\(learned.err)")
+        #expect(learned.out.contains("verdict: ACCEPT") && learned.out.contains("label '1' → +1"))
+        let certificate = try Certificate.read(from: dir.appendingPathComponent("cert.json"))
+        for key in ["verdict", "weights", "validation_error", "error_bound", "tests"] { #expect(certificate.results[key] != nil, "\(key)") }
+        let verified = try Self.run(["verify", "cert.json"], in: dir)
+        #expect(verified.status == 0, "\(verified.out)\(verified.err)")
+
+        #expect(try Self.run(["simulate", "--marginal", "cube", "-n", "30000", "-d", "5", "--seed", "2", "-o", "c.csv"], in: dir).status == 0)
+        let rejected = try Self.run(["learn", "c.csv", "--epsilon", "0.1", "--seed", "4", "--json"], in: dir)
+        #expect(rejected.status == 1)
+        #expect(try Certificate.decode(Data(rejected.out.utf8)).results["verdict"]?.stringValue == "reject")
+        let tested = try Self.run(["test", "c.csv", "--label", "y"], in: dir)
+        #expect(tested.status == 1 && tested.out.contains("fourth moments"))
+    }
+
+    /// Bad input: three label values, d = 0, too few samples (with the number needed),
+    /// non-finite values — each exit 64 with its reason.
+    @Test(.enabled(if: binary != nil)) func badInput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("halfspace-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = ["three.csv": "a,y\n1,x\n2,y\n3,z\n", "nod.csv": "y\n1\n-1\n", "nan.csv": "a,b,y\n1,nan,1\n2,3,-1\n", "small.csv": "a,b,y\n1,2,1\n2,3,-1\n"]
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (file, message) in [("three.csv", "third label"), ("nod.csv", "d ≥ 1"), ("nan.csv", "nan"), ("small.csv", "at least")] {
+            let result = try Self.run(["learn", file], in: dir)
+            #expect(result.status == 64, "\(file): \(result.status) \(result.err)")
+            #expect(result.err.contains(message), "\(file): \(result.err)")
+        }
+    }
+}
