@@ -49,6 +49,11 @@ let package = Package(
             name: "dpkde-bench",
             dependencies: ["BenchmarkInputs", .product(name: "PrivateKDE", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
         ),
+        // The full halfspace tester-learner at n = 10⁵, d = 20 (driven by halfspace_peer.py).
+        .executableTarget(
+            name: "halfspace-bench",
+            dependencies: ["BenchmarkInputs", .product(name: "TestableLearning", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
+        ),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

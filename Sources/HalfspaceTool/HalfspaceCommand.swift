@@ -48,6 +48,8 @@ struct Learn: ParsableCommand {
     @Option(help: "Failure probability δ.") var delta = 0.01
     @Option(help: "massart (opt + ε) or agnostic (O(opt) + ε).") var noise = "massart"
     @Option(help: "Massart bound η used in the stationarity threshold (0: loosest).") var eta = 0.0
+    @Option(help: "Certify the error bound on a fresh hold-out of this share of the data (ln(4/δ), no union over candidates); 0: on the validation split.")
+    var holdout = 0.0
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -79,6 +81,7 @@ struct Learn: ParsableCommand {
         var learner = try TesterLearner(epsilon: epsilon, delta: delta, noise: noiseModel)
         guard eta >= 0, eta < 0.5 else { throw ValidationError("--eta must be in [0, 1/2)") }
         learner.massartBound = eta
+        learner.holdoutShare = holdout
         var rng = RandomStream(seed: seed)
         let sample: LabeledSample, labels: BinaryLabels?, inputs: [InputDigest]
         var header = ""

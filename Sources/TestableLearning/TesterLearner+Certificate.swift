@@ -23,7 +23,7 @@ extension TesterLearner.Result {
             ],
             parameters: [
                 "epsilon": .number(learner.epsilon), "delta": .number(learner.delta), "noise": .string(learner.noise.rawValue),
-                "sigmas": .array(learner.sigmas.map(JSONValue.number)), "massart_bound": .number(learner.massartBound),
+                "sigmas": .array(learner.sigmas.map(JSONValue.number)), "massart_bound": .number(learner.massartBound), "holdout_share": .number(learner.holdoutShare),
                 "positive_label": .string(labels.positive), "negative_label": .string(labels.negative),
                 "arguments": .array(arguments.map(JSONValue.string)),
             ],

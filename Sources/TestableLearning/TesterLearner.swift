@@ -19,7 +19,7 @@ import SuretyNumerics
 /// Each of the `J` tests gets `δ/(2J)`; the error bound gets the other `δ/2`. **Soundness** (any
 /// distribution): with probability ≥ 1 − δ, `err(ŵ) ≤ ε̂ = err_val(ŵ) + √(ln(4|W|/δ)/(2 n_val))`
 /// — distribution-free (Hoeffding, union over the `|W|` candidates compared on the validation
-/// split). The **conditional guarantee**: if the tester accepts, then under Massart noise
+/// split); or, with ``holdoutShare`` > 0, `err_hold(ŵ) + √(ln(4/δ)/(2 n_hold))` on a fresh split. The **conditional guarantee**: if the tester accepts, then under Massart noise
 /// `err(ŵ) ≤ opt + ε`, agnostic `O(opt) + ε` (GKSV's theorems; their constants are not
 /// reproduced here, so this is the paper's statement, not a number we compute).
 /// **Completeness**: on Gaussian marginals each statistical test falsely rejects with
@@ -45,6 +45,10 @@ public struct TesterLearner: Sendable {
     public var candidatesPerSigma = 50
     /// Shares of the data for SGD, tests and validation.
     public var splits = (sgd: 0.3, test: 0.3, validation: 0.4)
+    /// Certify `ŵ` on a fresh hold-out it was not selected on (this share of the data, taken
+    /// from the SGD and validation parts): the bound is then `err_hold(ŵ) + √(ln(4/δ)/(2 n_hold))`,
+    /// with no union over the candidates. 0: certify on the validation split.
+    public var holdoutShare = 0.0
 
     public init(epsilon: Double, delta: Double, noise: Noise = .massart) throws {
         guard epsilon > 0, epsilon < 0.5 else { throw NumericsError.domain(function: "tester-learner", value: "ε = \(epsilon)", expected: "0 < ε < 1/2") }
@@ -61,8 +65,12 @@ public struct TesterLearner: Sendable {
     /// `n_val ≥ 8·ln(2|W|/δ)/ε²`, and the total this implies.
     public var requiredSamples: (validation: Int, total: Int) {
         let nVal = Int((8 * log(2 * Double(candidateCount) / delta) / (epsilon * epsilon)).rounded(.up))
-        return (nVal, Int((Double(nVal) / splits.validation).rounded(.up)))
+        return (nVal, Int((Double(nVal) / validationShare).rounded(.up)))
     }
+
+    /// The validation share after the hold-out (taken half from SGD, half from validation).
+    var validationShare: Double { splits.validation - holdoutShare / 2 }
+    var sgdShare: Double { splits.sgd - holdoutShare / 2 }
 
     public struct Result: Sendable {
         public var accepted: Bool
@@ -92,8 +100,14 @@ public struct TesterLearner: Sendable {
                                            + "= 8·ln(2|W|/δ)/ε² with |W| = \(candidateCount) candidates; raise ε or δ, or give more data)")
         }
         let shuffled = data.shuffled(using: &rng)
-        let nSGD = Int(Double(data.count) * splits.sgd), nTest = Int(Double(data.count) * splits.test)
-        let sgd = shuffled.rows(0..<nSGD), test = shuffled.rows(nSGD..<(nSGD + nTest)), validation = shuffled.rows((nSGD + nTest)..<data.count)
+        guard holdoutShare >= 0, holdoutShare < min(2 * splits.sgd, 2 * splits.validation) else {
+            throw NumericsError.domain(function: "tester-learner", value: "hold-out share \(holdoutShare)", expected: "0 ≤ share < the SGD and validation shares")
+        }
+        let nSGD = Int(Double(data.count) * sgdShare), nTest = Int(Double(data.count) * splits.test)
+        let nHold = Int(Double(data.count) * holdoutShare)
+        let sgd = shuffled.rows(0..<nSGD), test = shuffled.rows(nSGD..<(nSGD + nTest))
+        let holdout = shuffled.rows((nSGD + nTest)..<(nSGD + nTest + nHold))
+        let validation = shuffled.rows((nSGD + nTest + nHold)..<data.count)
 
         var notes: [String] = []
         let alphas = MarginalTests.momentMatchingCount(dimension: d, degree: momentDegree)
@@ -128,7 +142,10 @@ public struct TesterLearner: Sendable {
         tests.append(LocalTests.bandIntervals(test, direction: w, width: sigma, randomDirections: randomDirections, failureProbability: share, using: &rng))
         tests.append(LocalTests.stationarity(test, direction: w, sigma: sigma, massartBound: massartBound, failureProbability: share))
 
-        let bound = errors[best] + (log(4 * Double(candidates.count) / delta) / (2 * Double(validation.count))).squareRoot()
+        let bound = nHold > 0
+            ? holdout.error(of: w) + (log(4 / delta) / (2 * Double(nHold))).squareRoot()
+            : errors[best] + (log(4 * Double(candidates.count) / delta) / (2 * Double(validation.count))).squareRoot()
+        if nHold > 0 { notes.append("error bound certified on a fresh hold-out of \(nHold) rows (ln(4/δ), no union over candidates)") }
         return Result(accepted: tests.allSatisfy(\.passed), weights: w, sigma: sigma, validationError: errors[best], errorBound: min(1, bound),
                       tests: tests, candidateCount: candidates.count, splitSizes: (sgd.count, test.count, validation.count), notes: notes)
     }

@@ -65,3 +65,16 @@ import Testing
         }
     }
 }
+
+/// With a fresh hold-out the bound uses ln(4/δ) on the hold-out rows (no union over candidates).
+@Test func holdoutCertification() throws {
+    let s = try TesterLearnerTests.data(.gaussian, .quadrantMassart(eta: 0.2), n: 40_000, d: 5, seed: 21)
+    var learner = try TesterLearner(epsilon: 0.15, delta: 0.05)
+    learner.holdoutShare = 0.2
+    var rng = RandomStream(seed: 22)
+    let result = try learner.run(s, using: &rng)
+    let nHold = Int(40_000 * 0.2)
+    #expect(result.notes.contains { $0.contains("hold-out of \(nHold) rows") })
+    let slack = (log(4 / 0.05) / (2 * Double(nHold))).squareRoot()
+    #expect(result.errorBound > slack && result.errorBound < 0.1 + 0.03 + slack)      // opt = 0.1 plus a few degrees
+}
