@@ -41,33 +41,40 @@ public enum MarginalTests {
     /// monomial is within its limits (reported as statistic ≤ 1 in units of each limit).
     public static func momentMatching(_ s: LabeledSample, degree k: Int, failureProbability p: Double) throws -> TestOutcome {
         let d = s.dimension, n = s.count
-        let alphas = multiIndices(dimension: d, maxDegree: k)
-        guard alphas.count <= 50_000 else {
-            throw NumericsError.domain(function: "moment matching", value: "\(alphas.count) monomials (d = \(d), k = \(k))",
+        let count = momentMatchingCount(dimension: d, degree: k)
+        guard k >= 1, count <= 50_000 else {
+            throw NumericsError.domain(function: "moment matching", value: "\(count) monomials (d = \(d), k = \(k))",
                                        expected: "at most 50 000: lower the degree or skip the full tester")
         }
-        let tail = p / Double(2 * alphas.count)
+        let tail = p / Double(2 * count)
+        // Columns, so that a monomial's values are its parent's times one column (depth-first over
+        // non-decreasing variable sequences: each monomial costs one pass over the rows).
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: d)
+        for i in 0..<n { for j in 0..<d { columns[j][i] = s.values[i * d + j] } }
         var worst = 0.0
-        for alpha in alphas {
-            let exponents = alpha.enumerated().filter { $0.element > 0 }
-            var total = 0.0
-            for i in 0..<n {
-                var v = 1.0
-                for (j, e) in exponents {
-                    let x = s.values[i * d + j]
-                    for _ in 0..<e { v *= x }
+        var alpha = [Int](repeating: 0, count: d)
+        func visit(_ parent: [Double], from first: Int, degree: Int) {
+            for j in first..<d {
+                var product = parent
+                let column = columns[j]
+                var total = 0.0
+                for i in 0..<n {
+                    product[i] *= column[i]
+                    total += product[i]
                 }
-                total += v
+                alpha[j] += 1
+                let st = GaussianMoments.monomialStatistics(alpha)
+                let (lo, hi) = GaussianMoments.cornishFisherLimits(mean: st.mean, variance: st.variance, skewness: st.skewness,
+                                                                   excessKurtosis: st.excessKurtosis, count: n, tail: tail)
+                let m = total / Double(n)
+                // Deviation in units of the limit on its side (≤ 1 inside).
+                worst = max(worst, m >= st.mean ? (m - st.mean) / (hi - st.mean) : (st.mean - m) / (st.mean - lo))
+                if degree + 1 < k { visit(product, from: j, degree: degree + 1) }
+                alpha[j] -= 1
             }
-            let m = total / Double(n)
-            let st = GaussianMoments.monomialStatistics(alpha)
-            let (lo, hi) = GaussianMoments.cornishFisherLimits(mean: st.mean, variance: st.variance, skewness: st.skewness,
-                                                               excessKurtosis: st.excessKurtosis, count: n, tail: tail)
-            // Deviation in units of the limit on its side (≤ 1 inside).
-            let ratio = m >= st.mean ? (m - st.mean) / (hi - st.mean) : (st.mean - m) / (st.mean - lo)
-            worst = max(worst, ratio)
         }
-        return TestOutcome(name: "moment matching (degree \(k), \(alphas.count) monomials)", statistic: worst, upper: 1, failureProbability: p)
+        visit([Double](repeating: 1, count: n), from: 0, degree: 0)
+        return TestOutcome(name: "moment matching (degree \(k), \(count) monomials)", statistic: worst, upper: 1, failureProbability: p)
     }
 
     /// `C(d + k, k) − 1`: the number of monomials the moment-matching test checks.
@@ -75,25 +82,6 @@ public enum MarginalTests {
         var c = 1.0
         for i in 0..<k { c = c * Double(d + k - i) / Double(i + 1) }
         return Int(c.rounded()) - 1
-    }
-
-    /// All multi-indices `α ∈ ℕ^d` with `1 ≤ |α| ≤ k`.
-    static func multiIndices(dimension d: Int, maxDegree k: Int) -> [[Int]] {
-        var out: [[Int]] = []
-        var current = [Int](repeating: 0, count: d)
-        func extend(_ j: Int, _ remaining: Int) {
-            if j == d {
-                if current.reduce(0, +) > 0 { out.append(current) }
-                return
-            }
-            for e in 0...remaining {
-                current[j] = e
-                extend(j + 1, remaining - e)
-            }
-            current[j] = 0
-        }
-        extend(0, k)
-        return out
     }
 
     // MARK: Shared pieces (also used by the local tests)

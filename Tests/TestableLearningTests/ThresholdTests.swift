@@ -31,7 +31,7 @@ import Testing
         for (a, p) in [(0.025, 0.01995), (0.05, 0.03988), (0.1, 0.07966), (0.2, 0.15852)] {
             #expect(abs(GaussianMoments.bandMass(a) - p) < 5e-6, "a = \(a)")
         }
-        #expect(MarginalTests.multiIndices(dimension: 10, maxDegree: 4).count == 1000)    // C(14, 4) − 1
+        #expect(MarginalTests.momentMatchingCount(dimension: 10, degree: 4) == 1000 && MarginalTests.momentMatchingCount(dimension: 20, degree: 4) == 10_625)   // C(d+4, 4) − 1
     }
 
     /// Cornish–Fisher limits reduce to the normal ones without skewness or kurtosis, and lean
