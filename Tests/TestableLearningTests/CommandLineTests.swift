@@ -63,4 +63,23 @@ import Testing
             #expect(result.err.contains(message), "\(file): \(result.err)")
         }
     }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The reference certificate of the embedded example (seed 1) is recomputed; a tampered
+    /// copy is refused.
+    @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
+        let reference = Self.root.appendingPathComponent("Certificates/reference/halfspace-example.json")
+        let certificate = try Certificate.read(from: reference)
+        #expect(certificate.kind == "halfspace.tester-learner" && certificate.results["verdict"]?.stringValue == "accept")
+        let result = try Self.run(["verify", reference.path], in: Self.root)
+        #expect(result.status == 0, "\(result.out)\(result.err)")
+        var tampered = certificate
+        tampered.results["error_bound"] = .number(0.01)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("halfspace-tampered-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try tampered.write(to: copy)
+        let refused = try Self.run(["verify", copy.path], in: Self.root)
+        #expect(refused.status == 1 && refused.out.contains("results.error_bound"))
+    }
 }
