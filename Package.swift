@@ -87,6 +87,8 @@ let package = Package(
             exclude: ["README.md"]
         ),
 
+        // Runs the package's executables for the command-line tests.
+        .target(name: "ToolTestSupport", path: "Tests/ToolTestSupport"),
         .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
@@ -94,9 +96,9 @@ let package = Package(
         .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
         .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
         .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),
-        .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts"]),
-        .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE"]),
-        .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning"]),
+        .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts", "ToolTestSupport"]),
+        .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE", "ToolTestSupport"]),
+        .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning", "ToolTestSupport"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -1,29 +1,14 @@
 import Certificates
 import Foundation
 import Testing
+import ToolTestSupport
 
 /// The `colep` executable, run as a user would (it is built with the tests).
 @Suite struct CommandLineTests {
-    static var binary: URL? {
-        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
-        return [directory, directory?.deletingLastPathComponent()]
-            .compactMap { $0?.appendingPathComponent("colep") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var binary: URL? { ToolProcess.binary("colep") }
 
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
-        guard let binary else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        if let directory { process.currentDirectoryURL = directory }
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try ToolProcess.run("colep", arguments, in: directory)
     }
 
     /// The repository root (where the certificates' relative input paths start).

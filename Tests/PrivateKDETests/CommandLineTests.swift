@@ -1,31 +1,16 @@
 import Certificates
 import Foundation
 import Testing
+import ToolTestSupport
 
 /// The `dpkde` executable, run as a user would (it is built with the tests).
 @Suite struct DPKDECommandLineTests {
-    static var binary: URL? {
-        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
-        return [directory, directory?.deletingLastPathComponent()]
-            .compactMap { $0?.appendingPathComponent("dpkde") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var binary: URL? { ToolProcess.binary("dpkde") }
 
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, out: String, err: String) {
-        guard let binary else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.currentDirectoryURL = directory
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try ToolProcess.run("dpkde", arguments, in: directory)
     }
 
     /// A scratch directory with a small dataset (`data.csv`, 2 columns) and queries.

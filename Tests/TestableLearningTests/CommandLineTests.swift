@@ -1,29 +1,14 @@
 import Certificates
 import Foundation
 import Testing
+import ToolTestSupport
 
 /// The `halfspace` executable, run as a user would (it is built with the tests).
 @Suite struct HalfspaceCommandLineTests {
-    static var binary: URL? {
-        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
-        return [directory, directory?.deletingLastPathComponent()]
-            .compactMap { $0?.appendingPathComponent("halfspace") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var binary: URL? { ToolProcess.binary("halfspace") }
 
     static func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, out: String, err: String) {
-        guard let binary else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.currentDirectoryURL = directory
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try ToolProcess.run("halfspace", arguments, in: directory)
     }
 
     /// simulate → learn (accept, certificate) → verify; the cube is rejected with exit 1 and a

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Runs one of the package's executables as a user would, for the command-line tests. The
+/// executables are built with the tests; they sit next to the test bundle (or one level up).
+public enum ToolProcess {
+    /// The executable `name`, if it was built.
+    public static func binary(_ name: String) -> URL? {
+        let directory = Bundle.main.executableURL?.deletingLastPathComponent()
+        return [directory, directory?.deletingLastPathComponent()]
+            .compactMap { $0?.appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    /// Runs `name` with `arguments` in `directory` (default: the current one) and returns its
+    /// exit status, standard output and standard error.
+    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+        guard let binary = binary(name) else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        if let directory { process.currentDirectoryURL = directory }
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
