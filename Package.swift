@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Charts", targets: ["Charts"]),
         .library(name: "PrivateKDE", targets: ["PrivateKDE"]),
         .library(name: "TestableLearning", targets: ["TestableLearning"]),
+        .library(name: "DeterminantalSampling", targets: ["DeterminantalSampling"]),
         // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
@@ -67,6 +68,7 @@ let package = Package(
         .target(name: "Charts", exclude: ["README.md"]),
         .target(name: "PrivateKDE", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .target(name: "TestableLearning", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "DeterminantalSampling", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -99,6 +101,7 @@ let package = Package(
         .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts", "ToolTestSupport"]),
         .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE", "ToolTestSupport"]),
         .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning", "ToolTestSupport"]),
+        .testTarget(name: "DeterminantalSamplingTests", dependencies: ["DeterminantalSampling"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -1,0 +1,140 @@
+import Foundation
+import SuretyNumerics
+
+/// How the points of a weighted least-squares fit are drawn (spec dpp-least-squares.md §B.2–B.6).
+/// Every point gets the weight `w(x) = dμ/dρ_m = m/k_m(x)`, so that `E[G] = I`.
+public enum SamplingDesign: Sendable, Hashable {
+    /// `n` i.i.d. points from the optimal density `ρ_m` (Cohen–Migliorati 2017).
+    case iid(count: Int)
+    /// One projection DPP sample: `n = m` points (interpolation).
+    case dpp
+    /// `r` independent projection DPP samples, `n = r·m` (Nouy–Michel's practical strategy).
+    case dppRepeat(repetitions: Int)
+    /// Volume-rescaled: `m` DPP points plus `n − m` i.i.d. points from `ρ_m` (Dereziński–
+    /// Warmuth–Hsu; generalized by Nouy–Michel, spec §B.5).
+    case volumeRescaled(count: Int)
+
+    /// The number of points for `m` basis functions.
+    public func size(m: Int) -> Int {
+        switch self {
+        case .iid(let n), .volumeRescaled(let n): n
+        case .dpp: m
+        case .dppRepeat(let r): r * m
+        }
+    }
+
+    /// Draws the points.
+    ///
+    /// - Throws: `NumericsError.domain` when `n < m` (the fit would be underdetermined).
+    public func draw(_ space: PolynomialSpace, using rng: inout some RandomNumberGenerator) throws -> [[Double]] {
+        let m = space.count, n = size(m: m)
+        guard n >= m else { throw NumericsError.domain(function: "sampling design", value: "n = \(n) points", expected: "n ≥ m = \(m)") }
+        switch self {
+        case .iid(let count): return try (0..<count).map { _ in try space.sampleOptimal(using: &rng) }
+        case .dpp: return try ProjectionDPP.sample(space, using: &rng)
+        case .dppRepeat(let r): return try (0..<r).flatMap { _ in try ProjectionDPP.sample(space, using: &rng) }
+        case .volumeRescaled(let count):
+            var points = try ProjectionDPP.sample(space, using: &rng)
+            points += try (0..<(count - m)).map { _ in try space.sampleOptimal(using: &rng) }
+            points.shuffle(using: &rng)
+            return points
+        }
+    }
+
+    /// Draws designs until `‖G − I‖ ≤ δ` (conditioned), or — with `boost > 1` — keeps the best
+    /// of `boost` draws and then conditions (Haberstich, Nouy, Perrin, Math. Comp. 2022).
+    /// Gives up after `maxDraws` draws.
+    public func drawConditioned(_ space: PolynomialSpace, delta: Double, boost: Int = 1, maxDraws: Int = 1000,
+                                using rng: inout some RandomNumberGenerator) throws -> (points: [[Double]], gramDeviation: Double, draws: Int) {
+        var draws = 0
+        while draws < maxDraws {
+            var best: (points: [[Double]], deviation: Double)?
+            for _ in 0..<max(1, boost) {
+                let points = try draw(space, using: &rng)
+                draws += 1
+                let deviation = try WeightedLeastSquares.gramDeviation(space: space, points: points)
+                if best == nil || deviation < best!.deviation { best = (points, deviation) }
+            }
+            if best!.deviation <= delta { return (best!.points, best!.deviation, draws) }
+        }
+        throw NumericsError.noConvergence(function: "conditioned sampling", detail: "no draw with ‖G − I‖ ≤ \(delta) in \(draws) draws")
+    }
+}
+
+/// Weighted least squares in `V_m` (spec §B.1–B.2): `f̂ = argmin Σ w(x_i)(f(x_i) − v(x_i))²`,
+/// solved by QR on the rows `√(w_i/n)·φ(x_i)ᵀ` (the Gram matrix is never formed for the solve).
+public enum WeightedLeastSquares {
+    /// The fit and what it certifies.
+    public struct Fit: Sendable {
+        public var coefficients: [Double]
+        /// `‖G − I‖₂`, `G = (1/n) Σ w(x_i)φ(x_i)φ(x_i)ᵀ`.
+        public var gramDeviation: Double
+        /// `(1 − ‖G − I‖)^{−1/2}` when `‖G − I‖ < 1` (else ∞): on the sample drawn, for every
+        /// `v ∈ V_m`, `‖f − f̂‖ ≤ ‖f − v‖ + factor·‖f − v‖_n` with `‖g‖_n² = (1/n)Σ w g(x_i)²`
+        /// (spec §B.1) — a deterministic statement about this fit.
+        public var boundFactor: Double
+        public var count: Int
+
+        /// Whether `‖G − I‖ ≤ δ`.
+        public func stable(delta: Double) -> Bool { gramDeviation <= delta }
+    }
+
+    /// `m/k_m(x)`.
+    public static func weight(_ space: PolynomialSpace, _ x: [Double]) -> Double { Double(space.count) / space.christoffel(x) }
+
+    /// The weighted design rows `√(w_i/n)·φ(x_i)ᵀ` as an `n × m` matrix.
+    static func design(space: PolynomialSpace, points: [[Double]]) throws -> Matrix {
+        let n = points.count, m = space.count
+        var values = [Double](repeating: 0, count: n * m)
+        for (i, x) in points.enumerated() {
+            let phi = space.features(x)
+            let scale = (Double(m) / phi.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+            for j in 0..<m { values[j * n + i] = scale * phi[j] }
+        }
+        return try Matrix(rows: n, columns: m, columnMajor: values)
+    }
+
+    /// `‖G − I‖₂` for the points with the optimal weights.
+    public static func gramDeviation(space: PolynomialSpace, points: [[Double]]) throws -> Double {
+        try deviation(of: design(space: space, points: points).gram())
+    }
+
+    static func deviation(of gram: Matrix) throws -> Double {
+        var g = gram
+        for j in 0..<g.rows { g[j, j] -= 1 }
+        return try g.symmetricEigendecomposition().values.map(abs).max() ?? 0
+    }
+
+    /// Fits `values` (one per point) with the optimal weights.
+    ///
+    /// - Throws: `NumericsError` for `n < m`, non-finite values, or a rank-deficient design.
+    public static func fit(space: PolynomialSpace, points: [[Double]], values: [Double]) throws -> Fit {
+        let n = points.count, m = space.count
+        guard n >= m else { throw NumericsError.domain(function: "weighted least squares", value: "n = \(n) points", expected: "n ≥ m = \(m)") }
+        guard values.count == n else {
+            throw NumericsError.dimensionMismatch(operation: "weighted least squares", seen: "\(values.count) values", expected: "\(n), one per point")
+        }
+        if let k = values.firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "weighted least squares", row: k, column: 0, value: values[k])
+        }
+        let a = try design(space: space, points: points)
+        let rhs = points.indices.map { i in values[i] * (weight(space, points[i]) / Double(n)).squareRoot() }
+        let coefficients = try a.qr().solve(rhs)
+        let deviation = try Self.deviation(of: a.gram())
+        return Fit(coefficients: coefficients, gramDeviation: deviation,
+                   boundFactor: deviation < 1 ? 1 / (1 - deviation).squareRoot() : .infinity, count: n)
+    }
+
+    /// `f̂(x) = φ(x)ᵀĉ`.
+    public static func evaluate(_ fit: Fit, space: PolynomialSpace, at x: [Double]) -> Double {
+        zip(space.features(x), fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// The sample size of the matrix Chernoff bound (Cohen–Migliorati 2017; spec §B.2):
+    /// `n ≥ m·ln(2m/η)/ζ(δ)`, `ζ(δ) = (1+δ)ln(1+δ) − δ`, gives `P(‖G − I‖ ≤ δ) ≥ 1 − η` for
+    /// i.i.d. points from `ρ_m`.
+    public static func requiredSampleSize(m: Int, delta: Double, eta: Double) -> Int {
+        let zeta = (1 + delta) * log(1 + delta) - delta
+        return Int((Double(m) * log(2 * Double(m) / eta) / zeta).rounded(.up))
+    }
+}
