@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "colep", targets: ["COLEPTool"]),
         .executable(name: "dpkde", targets: ["DPKDETool"]),
         .executable(name: "halfspace", targets: ["HalfspaceTool"]),
+        .executable(name: "dppls", targets: ["DPPLSTool"]),
         .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
@@ -83,6 +84,11 @@ let package = Package(
             dependencies: ["TestableLearning", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(
+            name: "DPPLSTool",
+            dependencies: ["DeterminantalSampling", "Charts", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "Surety",
             dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],
@@ -101,7 +107,7 @@ let package = Package(
         .testTarget(name: "COLEPTests", dependencies: ["COLEP", "Charts", "ToolTestSupport"]),
         .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE", "ToolTestSupport"]),
         .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning", "ToolTestSupport"]),
-        .testTarget(name: "DeterminantalSamplingTests", dependencies: ["DeterminantalSampling"]),
+        .testTarget(name: "DeterminantalSamplingTests", dependencies: ["DeterminantalSampling", "ToolTestSupport"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

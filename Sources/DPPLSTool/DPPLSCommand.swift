@@ -1,0 +1,241 @@
+import ArgumentParser
+import Certificates
+import Charts
+import CommandLineSupport
+import DeterminantalSampling
+import Foundation
+import SuretyData
+import SuretyNumerics
+
+@main
+struct DPPLSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dppls",
+        abstract: "Weighted least squares from optimal, DPP and volume-rescaled samples, with a stability certificate (Nouy–Michel).",
+        subcommands: [Design.self, Fit.self, Experiment.self, Verify.self]
+    )
+}
+
+/// The polynomial space options shared by design, fit and experiment.
+struct SpaceOptions: ParsableArguments {
+    @Option(help: "legendre (uniform on [−1,1]^d) or hermite (standard Gaussian).") var basis = "legendre"
+    @Option(help: "Dimension d.") var dim = 1
+    @Option(help: "Polynomial degree p.") var degree = 9
+    @Option(help: "total-degree (Σα ≤ p) or tensor (max α ≤ p).") var index = "total-degree"
+
+    func space() throws -> PolynomialSpace {
+        guard let family = PolynomialSpace.Family(rawValue: basis) else { throw ValidationError("--basis must be legendre or hermite") }
+        guard let set = PolynomialSpace.IndexSet(rawValue: index) else { throw ValidationError("--index must be total-degree or tensor") }
+        return try PolynomialSpace(family: family, dimension: dim, degree: degree, indexSet: set)
+    }
+
+    var arguments: [String] { ["--basis", basis, "--dim", "\(dim)", "--degree", "\(degree)", "--index", index] }
+}
+
+struct Design: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Points (and weights) at which to evaluate an expensive function.",
+        discussion: """
+            Continuous spaces: --method iid|dpp|dpp-repeat|volume-rescaled. Discrete ground sets (--features FILE.csv, one row per
+            candidate, one column per feature): --method dpp (m items) or volume (--n items), writing the chosen rows.
+            """)
+
+    @OptionGroup var space: SpaceOptions
+    @Option(help: "iid, dpp, dpp-repeat, volume-rescaled (continuous); dpp, volume (discrete).") var method = "dpp-repeat"
+    @Option(help: "Repetitions for dpp-repeat.") var reps = 3
+    @Option(name: .customShort("n"), help: "Number of points for iid and volume-rescaled (default: the Chernoff rule for δ = 0.5, η = 0.1).") var count: Int?
+    @Option(help: "Redraw until ‖G − I‖ ≤ this δ (conditioned design).") var condition: Double?
+    @Option(help: "Best of M draws before conditioning (boosted).") var boost = 1
+    @Option(help: ArgumentHelp("A discrete ground set: CSV of candidate feature rows.", valueName: "file")) var features: String?
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(name: .shortAndLong, help: "Output CSV (atomic).") var output: String
+
+    func run() throws {
+        try reportingErrors {
+            var rng = RandomStream(seed: seed)
+            if let features {
+                let table = try NumericTable.readCSV(url: URL(fileURLWithPath: features))
+                let ground = try DiscreteSpace(featureMatrix: table.features)
+                let chosen: [Int]
+                switch method {
+                case "dpp": chosen = ProjectionDPP.sample(ground, using: &rng)
+                case "volume":
+                    let n = count ?? ground.count
+                    guard n >= ground.count, n <= ground.items else {
+                        throw ValidationError("-n must be between m = \(ground.count) and the \(ground.items) candidates")
+                    }
+                    chosen = FiniteVolumeSampling.sample(ground, size: n, using: &rng)
+                default: throw ValidationError("--method for a discrete ground set: dpp or volume")
+                }
+                let writer = try CSVWriter(url: URL(fileURLWithPath: output), header: ["row"] + table.columnNames + ["weight"])
+                for i in chosen.sorted() {
+                    let norm2 = ground.row(i).reduce(0) { $0 + $1 * $1 }
+                    try writer.writeRow(fields: ["\(i + 2)"] + table.features.row(i).map { "\($0)" } + ["\(Double(ground.count) / norm2)"])
+                }
+                try writer.finish()
+                print("wrote \(chosen.count) of \(ground.items) candidate rows (m = \(ground.count)) to \(output)")
+                return
+            }
+            let space = try space.space()
+            let m = space.count
+            let design: SamplingDesign
+            switch method {
+            case "iid": design = .iid(count: count ?? WeightedLeastSquares.requiredSampleSize(m: m, delta: 0.5, eta: 0.1))
+            case "dpp": design = .dpp
+            case "dpp-repeat":
+                guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+                design = .dppRepeat(repetitions: reps)
+            case "volume-rescaled": design = .volumeRescaled(count: count ?? 2 * m)
+            default: throw ValidationError("--method must be iid, dpp, dpp-repeat or volume-rescaled")
+            }
+            let points: [[Double]], deviation: Double
+            if let condition {
+                (points, deviation, _) = try design.drawConditioned(space, delta: condition, boost: boost, using: &rng)
+            } else {
+                points = try design.draw(space, using: &rng)
+                deviation = try WeightedLeastSquares.gramDeviation(space: space, points: points)
+            }
+            let writer = try CSVWriter(url: URL(fileURLWithPath: output), header: (1...space.dimension).map { "x\($0)" } + ["weight"])
+            for x in points { try writer.writeRow(x + [WeightedLeastSquares.weight(space, x)]) }
+            try writer.finish()
+            print("wrote \(points.count) points (m = \(m), \(method)) to \(output); ‖G − I‖ = \(TextTable.format(deviation))")
+            print("evaluate f at each row, add a column 'f', then: dppls fit FILE \(self.space.arguments.joined(separator: " "))")
+        }
+    }
+}
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Weighted least-squares fit of evaluated points, with its stability certificate.")
+
+    @Argument(help: "CSV with columns x1…xd (as written by design) and the function values.") var data: String
+    @OptionGroup var space: SpaceOptions
+    @Option(name: .customLong("value-column"), help: "Name of the function-value column.") var valueColumn = "f"
+    @Option(help: "Stability threshold δ for ‖G − I‖.") var delta = 0.5
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try reportingErrors {
+            let (certificate, table) = try evaluate()
+            try common.emit(certificate, table: table)
+        }
+    }
+
+    func evaluate() throws -> (Certificate, String) {
+        let space = try space.space()
+        let url = URL(fileURLWithPath: data)
+        let table = try NumericTable.readCSV(url: url, options: .init(label: .name(valueColumn)))
+        let names = (1...space.dimension).map { "x\($0)" }
+        let columns = try names.map { name -> Int in
+            guard let j = table.columnNames.firstIndex(of: name) else {
+                throw DataError(file: data, line: 1, column: 1, seen: "columns \(table.columnNames.joined(separator: ","))",
+                                expected: "columns \(names.joined(separator: ",")) and '\(valueColumn)' for d = \(space.dimension)")
+            }
+            return j
+        }
+        let values = try (table.labels ?? []).enumerated().map { i, text -> Double in
+            guard let v = Double(text), v.isFinite else {
+                throw DataError(file: data, line: i + 2, column: 1, seen: "'\(text)' in column '\(valueColumn)'", expected: "a finite number")
+            }
+            return v
+        }
+        let points = (0..<table.features.rows).map { i in columns.map { table.features[i, $0] } }
+        if space.family == .legendre, let bad = points.firstIndex(where: { $0.contains { abs($0) > 1 } }) {
+            throw DataError(file: data, line: bad + 2, column: 1, seen: "a point outside [−1, 1]^d", expected: "points in the Legendre basis's domain")
+        }
+        let fit = try WeightedLeastSquares.fit(space: space, points: points, values: values)
+        let stable = fit.stable(delta: delta)
+        let certificate = Certificate(
+            kind: "dppls.weighted-least-squares",
+            claim: "For every v in V_m (m = \(space.count), \(space.family.rawValue) \(space.indexSet.rawValue) degree \(space.degree)), "
+                + "‖f − f̂‖ ≤ ‖f − v‖ + bound_factor·‖f − v‖_n with ‖g‖_n² = (1/n)Σ w(x_i)g(x_i)², w = m/k_m (deterministic, this sample)"
+                + (stable ? "; the sample is δ-stable (‖G − I‖ ≤ \(delta))." : "; the sample is NOT δ-stable for δ = \(delta)."),
+            assumptions: ["f is evaluated exactly at the points", "the weights are the optimal ones, w = m/k_m (recomputed from the points)"],
+            parameters: ["space": .array(self.space.arguments.map(JSONValue.string)), "delta": .number(delta), "value_column": .string(valueColumn)],
+            results: ["coefficients": .array(fit.coefficients.map(JSONValue.number)), "gram_deviation": .number(fit.gramDeviation),
+                      "stable": .bool(stable), "bound_factor": fit.boundFactor.isFinite ? .number(fit.boundFactor) : .null],
+            evidence: ["n": .integer(fit.count), "m": .integer(space.count),
+                       "chernoff_n_for_delta_eta_0.1": .integer(WeightedLeastSquares.requiredSampleSize(m: space.count, delta: delta, eta: 0.1))],
+            inputs: [try InputDigest.of(file: url, recordedPath: data)], tolerances: ["results.coefficients": 1e-9, "results.gram_deviation": 1e-9])
+        let summary = """
+            \(data): n = \(fit.count) points, m = \(space.count)
+            ‖G − I‖ = \(TextTable.format(fit.gramDeviation)) (\(stable ? "stable" : "NOT stable") at δ = \(delta)); bound factor (1 − ‖G − I‖)^(−1/2) = \
+            \(fit.boundFactor.isFinite ? TextTable.format(fit.boundFactor) : "∞")
+            coefficients: [\(fit.coefficients.prefix(12).map { String(format: "%.6g", $0) }.joined(separator: ", "))\(fit.count > 12 && space.count > 12 ? ", …" : "")]
+            """
+        return (certificate, summary)
+    }
+}
+
+struct Experiment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The Papers/DPPLeastSquares comparison: i.i.d. vs DPP repetitions vs volume-rescaled, n = m…8m.",
+        discussion: "1-D: m = 10 Legendre, f = 1/(1+25x²). 2-D: total degree 3 (m = 10), f = 1/(1+25(x²+y²)).")
+
+    @Option(help: "1 or 2.") var dim = 1
+    @Option(help: "Draws per cell.") var trials = 2000
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(help: ArgumentHelp("Write an SVG plot of P(‖G − I‖ ≤ ½) and the median error ratio.", valueName: "file")) var plot: String?
+
+    func run() throws {
+        try reportingErrors {
+            guard dim == 1 || dim == 2 else { throw ValidationError("--dim must be 1 or 2") }
+            guard trials >= 10 else { throw ValidationError("--trials must be at least 10") }
+            let space = try PolynomialSpace(family: .legendre, dimension: dim, degree: dim == 1 ? 9 : 3)
+            let experiment = try LeastSquaresExperiment(space: space, quadraturePoints: dim == 1 ? 400 : 100) { x in
+                1 / (1 + 25 * x.reduce(0) { $0 + $1 * $1 })
+            }
+            let m = space.count
+            print("m = \(m) (\(dim)-D Legendre, total degree \(space.degree)), e_m(f) = \(String(format: "%.5g", experiment.bestError2.squareRoot())), \(trials) draws per cell")
+            var table = TextTable(header: ["n", "design", "P(‖G−I‖≤½)", "median ‖f−f̂‖/e_m", "q90", "E‖f−f̂‖²/e_m²"])
+            var stability: [String: [(x: Double, y: Double)]] = [:], medians: [String: [(x: Double, y: Double)]] = [:]
+            var rng = RandomStream(seed: seed)
+            let bar = ProgressBar(total: 18, label: "designs")
+            for r in [1, 2, 3, 4, 5, 8] {
+                for design in [SamplingDesign.iid(count: r * m), .dppRepeat(repetitions: r), .volumeRescaled(count: r * m)] {
+                    let row = try experiment.run(design, trials: trials, using: &rng)
+                    bar.advance()
+                    table.append([.integer(row.n), .text(row.design), .number(row.stableFraction, digits: 3), .number(row.medianRatio, digits: 3),
+                                  .number(row.q90Ratio, digits: 3), .number(row.meanSquaredRatio, digits: 3)])
+                    stability[row.design, default: []].append((Double(row.n) / Double(m), row.stableFraction))
+                    medians[row.design, default: []].append((Double(row.n) / Double(m), row.medianRatio))
+                }
+            }
+            bar.finish()
+            print(table.render())
+            if let plot {
+                let names = ["i.i.d. ρ_m", "DPP repetitions", "volume-rescaled"]
+                let a = LineChart(title: "P(‖G − I‖ ≤ ½), m = \(m)", xLabel: "n / m", yLabel: "probability",
+                                  series: names.map { .init(name: $0, points: stability[$0] ?? []) }, yRange: 0...1)
+                let b = LineChart(title: "median ‖f − f̂‖ / e_m, m = \(m)", xLabel: "n / m", yLabel: "ratio",
+                                  series: names.map { .init(name: $0, points: medians[$0] ?? []) })
+                try AtomicFileWriter.write(Array(a.svg().utf8), to: URL(fileURLWithPath: plot))
+                let second = URL(fileURLWithPath: plot).deletingPathExtension().appendingPathExtension("median.svg")
+                try AtomicFileWriter.write(Array(b.svg().utf8), to: second)
+                print("plots: \(plot), \(second.path)")
+            }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Recompute a dppls fit certificate from its recorded parameters and input, and compare.")
+
+    @Argument(help: "The certificate (JSON).") var certificate: String
+
+    func run() throws {
+        let report = try reportingErrors { () -> VerificationReport in
+            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
+            guard recorded.kind == "dppls.weighted-least-squares" else {
+                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate, not 'dppls.weighted-least-squares'")
+            }
+            guard let spaceArguments = recorded.parameters["space"]?.arrayValue?.compactMap(\.stringValue),
+                  let delta = recorded.parameters["delta"]?.doubleValue, let column = recorded.parameters["value_column"]?.stringValue,
+                  let input = recorded.inputs.first else {
+                throw ValidationError("\(certificate) records no parameters or input to recompute from")
+            }
+            let arguments = [input.path] + spaceArguments + ["--delta", "\(delta)", "--value-column", column]
+            return try recorded.verify { _ in try Fit.parse(arguments).evaluate().0 }
+        }
+        try reportVerification(report, certificate: certificate)
+    }
+}

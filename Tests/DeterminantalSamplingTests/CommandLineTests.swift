@@ -1,0 +1,43 @@
+import Certificates
+import Foundation
+import Testing
+import ToolTestSupport
+
+/// The `dppls` executable, run as a user would.
+@Suite struct DPPLSCommandLineTests {
+    static var binary: URL? { ToolProcess.binary("dppls") }
+
+    /// design → (evaluate f) → fit → verify; bad input exits 64 without output.
+    @Test(.enabled(if: binary != nil)) func designFitVerify() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let design = try ToolProcess.run("dppls", ["design", "--dim", "2", "--degree", "3", "--method", "dpp-repeat", "--reps", "4", "-o", "p.csv"], in: dir)
+        #expect(design.status == 0, "\(design.err)")
+        let rows = try String(contentsOf: dir.appendingPathComponent("p.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "x1,x2,weight" && rows.count == 41)                 // m = 10, r = 4
+        var out = ["x1,x2,f"]
+        for row in rows.dropFirst() {
+            let v = row.split(separator: ",").map { Double($0)! }
+            out.append("\(v[0]),\(v[1]),\(exp(v[0]) * cos(v[1]))")
+        }
+        try (out.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("pv.csv"), atomically: true, encoding: .utf8)
+        let fit = try ToolProcess.run("dppls", ["fit", "pv.csv", "--dim", "2", "--degree", "3", "-o", "cert.json"], in: dir)
+        #expect(fit.status == 0, "\(fit.err)")
+        let certificate = try Certificate.read(from: dir.appendingPathComponent("cert.json"))
+        for key in ["coefficients", "gram_deviation", "stable", "bound_factor"] { #expect(certificate.results[key] != nil, "\(key)") }
+        #expect(try ToolProcess.run("dppls", ["verify", "cert.json"], in: dir).status == 0)
+
+        try "a,b,c\n1,2,3\n2,4,6\n3,6,9\n4,8,12\n".write(to: dir.appendingPathComponent("rank.csv"), atomically: true, encoding: .utf8)
+        try "x1,f\n0.1,1\n0.2,nan\n".write(to: dir.appendingPathComponent("nan.csv"), atomically: true, encoding: .utf8)
+        for (arguments, message) in [(["design", "--method", "iid", "-n", "5", "-o", "x.csv"], "n ≥ m"),
+                                     (["design", "--features", "rank.csv", "--method", "dpp", "-o", "x.csv"], "rank 1"),
+                                     (["design", "--features", "rank.csv", "--method", "volume", "-n", "9", "-o", "x.csv"], "rank 1"),
+                                     (["fit", "nan.csv", "--degree", "0"], "nan"),
+                                     (["fit", "pv.csv", "--dim", "2", "--degree", "9"], "n ≥ m")] {
+            let result = try ToolProcess.run("dppls", arguments, in: dir)
+            #expect(result.status == 64 && result.err.contains(message), "\(arguments): \(result.status) \(result.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.csv").path))
+    }
+}
