@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "Charts", exclude: ["README.md"]),
         .target(name: "PrivateKDE", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .target(name: "TestableLearning", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
-        .target(name: "DeterminantalSampling", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "DeterminantalSampling", dependencies: ["CLinAlg", "Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]

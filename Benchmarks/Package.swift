@@ -54,6 +54,11 @@ let package = Package(
             name: "halfspace-bench",
             dependencies: ["BenchmarkInputs", .product(name: "TestableLearning", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
         ),
+        // Projection DPP samples against DPPy (driven by dppy_peer.py).
+        .executableTarget(
+            name: "dppls-bench",
+            dependencies: ["BenchmarkInputs", .product(name: "DeterminantalSampling", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
+        ),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

@@ -9,6 +9,10 @@ public struct DiscreteSpace: Sendable {
     /// `φ(x_i)` as the rows of an `N × m` matrix.
     public let features: Matrix
     public let masses: [Double]
+    /// `‖φ(x_i)‖²`.
+    public let squaredRowNorms: [Double]
+    /// Running sums of `μ_i‖φ(x_i)‖²` (the proposal `ρ_m` of the discrete chain rule; total `m`).
+    let cumulativeProposal: [Double]
 
     /// - Throws: `NumericsError` for non-finite entries, masses that are not positive, or a
     ///   feature matrix of rank `< k` (the message gives the rank).
@@ -36,6 +40,14 @@ public struct DiscreteSpace: Sendable {
         for j in 0..<k { for i in 0..<n { phi[j * n + i] /= mu[i].squareRoot() } }
         features = try Matrix(rows: n, columns: k, columnMajor: phi)
         self.masses = mu
+        let norms = (0..<n).map { i in (0..<k).reduce(0) { $0 + phi[$1 * n + i] * phi[$1 * n + i] } }
+        squaredRowNorms = norms
+        var running = 0.0, cumulative = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            running += mu[i] * norms[i]
+            cumulative[i] = running
+        }
+        cumulativeProposal = cumulative
     }
 
     public var count: Int { features.columns }

@@ -57,6 +57,25 @@ public struct PolynomialSpace: Sendable, Hashable {
         }
     }
 
+    /// The first `m` functions of the graded order in dimension `d` (total degree, then
+    /// reverse-lexicographic within a degree) — a space of any size, as DPPy's
+    /// `MultivariateJacobiOPE(N = m)` uses.
+    public init(family: Family, dimension d: Int, count m: Int) throws {
+        guard m >= 1 else { throw NumericsError.domain(function: "polynomial space", value: "m = \(m)", expected: "m ≥ 1") }
+        var p = 0
+        while Self.binomial(p + d, d) < Double(m) { p += 1 }
+        let full = try PolynomialSpace(family: family, dimension: d, degree: p)
+        self.init(family: family, dimension: d, degree: p, indexSet: .totalDegree, indices: Array(full.indices.prefix(m)))
+    }
+
+    init(family: Family, dimension: Int, degree: Int, indexSet: IndexSet, indices: [[Int]]) {
+        self.family = family
+        self.dimension = dimension
+        self.degree = degree
+        self.indexSet = indexSet
+        self.indices = indices
+    }
+
     /// `m`.
     public var count: Int { indices.count }
 

@@ -1,3 +1,4 @@
+import CLinAlg
 import Foundation
 import SuretyNumerics
 
@@ -10,10 +11,15 @@ import SuretyNumerics
 /// twice, residual norms are clipped at 0, and discrete probabilities are renormalized by their
 /// actual sum.
 public enum ProjectionDPP {
-    /// Continuous space: propose `x ~ ρ_m`, accept with probability `‖Π⊥φ(x)‖²/‖φ(x)‖²` (the
-    /// bound `m/(m − l + 1)` cancels; DPPy issue #72).
-    public static func sample(_ space: PolynomialSpace, using rng: inout some RandomNumberGenerator) throws -> [[Double]] {
+    /// Continuous space. For the 1-D Legendre space of degree `m − 1` the whole sample is the
+    /// spectrum of a random tridiagonal matrix (``tridiagonalLegendre(count:using:)``);
+    /// otherwise the chain rule: propose `x ~ ρ_m`, accept with probability `‖Π⊥φ(x)‖²/‖φ(x)‖²`
+    /// (the bound `m/(m − l + 1)` cancels; DPPy issue #72). `chainRule: true` forces the latter.
+    public static func sample(_ space: PolynomialSpace, chainRule: Bool = false, using rng: inout some RandomNumberGenerator) throws -> [[Double]] {
         let m = space.count
+        if !chainRule, space.family == .legendre, space.dimension == 1, space.indices == (0..<m).map({ [$0] }) {
+            return tridiagonalLegendre(count: m, using: &rng).map { [$0] }
+        }
         var basis: [[Double]] = [], points: [[Double]] = []
         var proposals = 0
         while points.count < m {
@@ -35,34 +41,59 @@ public enum ProjectionDPP {
         return points
     }
 
-    /// Discrete ground set: item `i` at step `l` with probability `μ_i‖Π⊥φ_i‖²/(m − l + 1)`,
-    /// renormalized by the actual sum. Returns the item indices.
+    /// The projection DPP of the first `m` Legendre polynomials on `[−1, 1]` — the β = 2 Jacobi
+    /// ensemble with uniform weight — as the eigenvalues of Killip and Nenciu's random
+    /// tridiagonal matrix (Int. Math. Res. Not. 2004, Thm 2; the model DPPy uses): on `[0, 1]`
+    /// with weight `x^{a−1}(1−x)^{b−1}`, `a = b = 1`, `s_k = (β/2)(m − 1 − k)`,
+    /// `c_{2k+1} ~ Beta(s_k + a, s_k + b)`, `c_{2k} ~ Beta(s_{k−1}, s_k + a + b)` (`c_0 = 0`),
+    /// `ξ_{2k+1} = (1 − c_{2k})c_{2k+1}`, `ξ_{2k} = (1 − c_{2k−1})c_{2k}`; diagonal
+    /// `ξ_{2k} + ξ_{2k+1}`, off-diagonal `√(ξ_{2k+1}ξ_{2k+2})`; then `x = 1 − 2λ`.
+    /// `O(m²)` (LAPACK `dsterf`), exact.
+    public static func tridiagonalLegendre(count m: Int, using rng: inout some RandomNumberGenerator) -> [Double] {
+        let a = 1.0, b = 1.0
+        let s = (0..<m).map { Double(m - 1 - $0) }                 // β/2 = 1
+        var odd = [Double](repeating: 0, count: m), even = [Double](repeating: 0, count: m)
+        for k in 0..<m { odd[k] = Beta(alpha: s[k] + a, beta: s[k] + b).sample(using: &rng) }
+        for k in 1..<max(m, 1) { even[k] = Beta(alpha: s[k - 1], beta: s[k] + a + b).sample(using: &rng) }
+        var diagonal = [Double](repeating: 0, count: m), off = [Double](repeating: 0, count: max(m - 1, 1))
+        var xiOdd = [Double](repeating: 0, count: m), xiEven = [Double](repeating: 0, count: m)
+        for k in 0..<m {
+            xiOdd[k] = (1 - even[k]) * odd[k]
+            xiEven[k] = k == 0 ? 0 : (1 - odd[k - 1]) * even[k]
+            diagonal[k] = xiEven[k] + xiOdd[k]
+        }
+        for k in 0..<(m - 1) { off[k] = (xiOdd[k] * xiEven[k + 1]).squareRoot() }
+        _ = LAPACKE_dsterf(Int32(m), &diagonal, &off)
+        return diagonal.map { 1 - 2 * $0 }
+    }
+
+    /// Discrete ground set: item `i` at step `l` with probability `μ_i‖Π⊥φ_i‖²/(m − l + 1)`, by
+    /// the same chain rule with rejection as the continuous case: propose `i ∝ μ_i‖φ_i‖²` (a
+    /// binary search in precomputed cumulative weights), accept with probability
+    /// `‖Π⊥φ_i‖²/‖φ_i‖²` (clipped at 0; the orthonormal list re-orthogonalized twice). Expected
+    /// `m·H_m` proposals of `O(m·l)` each — no pass over the `N` items after the setup. Returns
+    /// the item indices.
     public static func sample(_ space: DiscreteSpace, using rng: inout some RandomNumberGenerator) -> [Int] {
-        let n = space.items, m = space.count
-        let phi = space.features
-        // residuals[i] = ‖Π⊥φ_i‖², updated after each pick (rank-one downdates on the rows).
-        var residualRows = (0..<n).map { phi.row($0) }
-        var norms = residualRows.map { $0.reduce(0) { $0 + $1 * $1 } }
-        var chosen: [Int] = []
-        for _ in 0..<m {
-            let weights = (0..<n).map { max(0, norms[$0]) * space.masses[$0] }
-            let total = weights.reduce(0, +)
-            var u = rng.nextUniform() * total, pick = n - 1
-            for i in 0..<n {
-                u -= weights[i]
-                if u < 0 { pick = i; break }
+        let m = space.count
+        let cumulative = space.cumulativeProposal
+        let total = cumulative.last ?? 0
+        var basis: [[Double]] = [], chosen: [Int] = [], taken = Set<Int>()
+        while chosen.count < m {
+            let u = rng.nextUniform() * total
+            var lo = 0, hi = cumulative.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
             }
-            chosen.append(pick)
-            // Project every row off the chosen row's residual direction (twice, for stability).
-            let direction = normalized(residualRows[pick])
-            for _ in 0..<2 {
-                for i in 0..<n {
-                    let t = zip(residualRows[i], direction).reduce(0) { $0 + $1.0 * $1.1 }
-                    for j in 0..<m { residualRows[i][j] -= t * direction[j] }
-                }
+            guard !taken.contains(lo) else { continue }
+            let phi = space.row(lo)
+            let residual = project(phi, away: basis)
+            let norm2 = max(0, residual.reduce(0) { $0 + $1 * $1 })
+            if rng.nextUniform() * space.squaredRowNorms[lo] < norm2 {
+                basis.append(normalized(project(residual, away: basis)))
+                chosen.append(lo)
+                taken.insert(lo)
             }
-            for i in 0..<n { norms[i] = residualRows[i].reduce(0) { $0 + $1 * $1 } }
-            norms[pick] = 0
         }
         return chosen
     }

@@ -76,12 +76,13 @@ func chiSquare(observed: [Int], expected: [Double], alpha: Double = 1e-6) -> (st
     }
 
     /// The DPP's one-point intensity is k_m(x)/m (every point of a projection DPP is marginally
-    /// ρ_m): 3 000 samples of m = 6 Legendre, pooled, against ρ_m (χ², 20 bins, 1e-6).
-    @Test func dppOnePointIntensity() throws {
+    /// ρ_m): 3 000 samples of m = 6 Legendre, pooled, against ρ_m (χ², 20 bins, 1e-6), for both
+    /// samplers: the chain rule and the tridiagonal model.
+    @Test(arguments: [true, false]) func dppOnePointIntensity(chainRule: Bool) throws {
         let space = try PolynomialSpace(family: .legendre, dimension: 1, degree: 5)
         var rng = RandomStream(seed: 2)
         var points: [Double] = []
-        for _ in 0..<3000 { points += try ProjectionDPP.sample(space, using: &rng).map { $0[0] } }
+        for _ in 0..<3000 { points += try ProjectionDPP.sample(space, chainRule: chainRule, using: &rng).map { $0[0] } }
         let expected = try Self.binMasses(20) { space.christoffel([$0]) / Double(space.count) / 2 }
         let fit = chiSquare(observed: Self.histogram(points, bins: 20), expected: expected.map { $0 * Double(points.count) })
         #expect(fit.statistic < fit.critical, "χ² \(fit.statistic) ≥ \(fit.critical)")
