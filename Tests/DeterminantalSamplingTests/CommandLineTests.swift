@@ -40,4 +40,18 @@ import ToolTestSupport
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.csv").path))
     }
+
+    /// The reference certificate of Examples/dppls-runge is recomputed; a tampered one is refused.
+    @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reference = root.appendingPathComponent("Certificates/reference/dppls-runge.json")
+        var certificate = try Certificate.read(from: reference)
+        #expect(certificate.results["stable"] == .bool(true))
+        #expect(try ToolProcess.run("dppls", ["verify", reference.path], in: root).status == 0)
+        certificate.results["gram_deviation"] = .number(0.1)
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-tampered-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try certificate.write(to: copy)
+        #expect(try ToolProcess.run("dppls", ["verify", copy.path], in: root).status == 1)
+    }
 }
