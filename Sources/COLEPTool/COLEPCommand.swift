@@ -260,17 +260,11 @@ struct Verify: ParsableCommand {
     @Argument(help: "The certificate (JSON).") var certificate: String
 
     func run() throws {
-        let report = try reportingErrors { () -> VerificationReport in
-            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
-            guard recorded.kind == "colep.certified-coverage" else {
-                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate, not 'colep.certified-coverage'")
-            }
-            guard let arguments = recorded.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue), let seed = recorded.seed else {
-                throw ValidationError("\(certificate) records no arguments or no seed to recompute from")
-            }
-            return try recorded.verify { _ in try Certify.parse(arguments).certify(seed: seed).0 }
+        try verifyCertificate(at: certificate, kind: "colep.certified-coverage") { recorded in
+            let (arguments, seed) = try recordedArguments(of: recorded, path: certificate)
+            guard let seed else { throw ValidationError("\(certificate) records no seed to recompute from") }
+            return try Certify.parse(arguments).certify(seed: seed).0
         }
-        try reportVerification(report, certificate: certificate)
     }
 }
 

@@ -64,14 +64,31 @@ public enum StandardError {
     public static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 }
 
-/// Prints the outcome of a `verify` subcommand: `verified: …` (exit 0), or `NOT verified: …`
-/// with one line per mismatch and exit code 1.
-public func reportVerification(_ report: VerificationReport, certificate: String) throws {
+/// The body of every tool's `verify` subcommand: reads the certificate at `path`, checks its
+/// kind, recomputes it with `recompute` (which reads the recorded parameters, inputs and seed)
+/// and prints `verified: …` (exit 0) or `NOT verified: …` with one line per mismatch (exit 1).
+/// Input paths are resolved from the current directory.
+public func verifyCertificate(at path: String, kind: String, recompute: (Certificate) throws -> Certificate) throws {
+    let report = try reportingErrors { () -> VerificationReport in
+        let recorded = try Certificate.read(from: URL(fileURLWithPath: path))
+        guard recorded.kind == kind else {
+            throw ValidationError("\(path) is a '\(recorded.kind)' certificate, not '\(kind)'")
+        }
+        return try recorded.verify { try recompute($0) }
+    }
     if report.verified {
-        print("verified: \(certificate) is reproduced")
+        print("verified: \(path) is reproduced")
     } else {
-        print("NOT verified: \(certificate)")
+        print("NOT verified: \(path)")
         for mismatch in report.mismatches { print("  \(mismatch)") }
         throw SuretyExitCode.failure
     }
+}
+
+/// The recorded command-line arguments and seed of a certificate, or a usage error.
+public func recordedArguments(of certificate: Certificate, path: String) throws -> (arguments: [String], seed: UInt64?) {
+    guard let arguments = certificate.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue) else {
+        throw ValidationError("\(path) records no arguments to recompute from")
+    }
+    return (arguments, certificate.seed)
 }

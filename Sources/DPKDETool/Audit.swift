@@ -66,17 +66,12 @@ struct Verify: ParsableCommand {
     @Argument(help: "The certificate (JSON).") var certificate: String
 
     func run() throws {
-        let report = try reportingErrors { () -> VerificationReport in
-            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
-            guard recorded.kind == "dpkde.classification" else {
-                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate; dpkde verify recomputes 'dpkde.classification'")
+        try verifyCertificate(at: certificate, kind: "dpkde.classification") { recorded in
+            let (arguments, _) = try recordedArguments(of: recorded, path: certificate)
+            guard arguments.contains(where: { $0.hasPrefix("--insecure-noise-seed") }) else {
+                throw ValidationError("\(certificate) was made with secure noise: it cannot be recomputed")
             }
-            guard let arguments = recorded.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue),
-                  arguments.contains(where: { $0.hasPrefix("--insecure-noise-seed") }) else {
-                throw ValidationError("\(certificate) was made with secure noise (or records no arguments): it cannot be recomputed")
-            }
-            return try recorded.verify { _ in try Classify.parse(arguments).evaluate(arguments: arguments).0 }
+            return try Classify.parse(arguments).evaluate(arguments: arguments).0
         }
-        try reportVerification(report, certificate: certificate)
     }
 }

@@ -223,19 +223,13 @@ struct Verify: ParsableCommand {
     @Argument(help: "The certificate (JSON).") var certificate: String
 
     func run() throws {
-        let report = try reportingErrors { () -> VerificationReport in
-            let recorded = try Certificate.read(from: URL(fileURLWithPath: certificate))
-            guard recorded.kind == "dppls.weighted-least-squares" else {
-                throw ValidationError("\(certificate) is a '\(recorded.kind)' certificate, not 'dppls.weighted-least-squares'")
-            }
+        try verifyCertificate(at: certificate, kind: "dppls.weighted-least-squares") { recorded in
             guard let spaceArguments = recorded.parameters["space"]?.arrayValue?.compactMap(\.stringValue),
                   let delta = recorded.parameters["delta"]?.doubleValue, let column = recorded.parameters["value_column"]?.stringValue,
                   let input = recorded.inputs.first else {
                 throw ValidationError("\(certificate) records no parameters or input to recompute from")
             }
-            let arguments = [input.path] + spaceArguments + ["--delta", "\(delta)", "--value-column", column]
-            return try recorded.verify { _ in try Fit.parse(arguments).evaluate().0 }
+            return try Fit.parse([input.path] + spaceArguments + ["--delta", "\(delta)", "--value-column", column]).evaluate().0
         }
-        try reportVerification(report, certificate: certificate)
     }
 }
