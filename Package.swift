@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PrivateKDE", targets: ["PrivateKDE"]),
         .library(name: "TestableLearning", targets: ["TestableLearning"]),
         .library(name: "DeterminantalSampling", targets: ["DeterminantalSampling"]),
+        .library(name: "AmbientMixtures", targets: ["AmbientMixtures"]),
         // The tool's target is COLEPTool, not colep: a target differing from the COLEP module
         // only in case would collide on case-insensitive file systems.
         .executable(name: "colep", targets: ["COLEPTool"]),
@@ -70,6 +71,7 @@ let package = Package(
         .target(name: "PrivateKDE", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .target(name: "TestableLearning", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .target(name: "DeterminantalSampling", dependencies: ["CLinAlg", "Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
+        .target(name: "AmbientMixtures", dependencies: ["Certificates", "SuretyData", "SuretyNumerics"], exclude: ["README.md"]),
         .executableTarget(
             name: "COLEPTool",
             dependencies: ["COLEP", "Charts", "CommandLineSupport", "SuretyData", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -108,6 +110,7 @@ let package = Package(
         .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE", "ToolTestSupport"]),
         .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning", "ToolTestSupport"]),
         .testTarget(name: "DeterminantalSamplingTests", dependencies: ["DeterminantalSampling", "ToolTestSupport"]),
+        .testTarget(name: "AmbientMixturesTests", dependencies: ["AmbientMixtures"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -1,0 +1,99 @@
+import Dispatch
+import Foundation
+import Synchronization
+import SuretyNumerics
+
+/// The simulation of spec ambient-gmm.md §C.3: the same mixture learned from all-clean,
+/// all-noisy, p-clean-only and p-clean-plus-noisy samples of equal total size `N`, with the
+/// estimator that uses each sample's known noise level, and the baselines.
+///
+/// Clean samples have noise `s₀`, noisy ones `√(s₀² + σ²)`. Repetitions run in parallel, each
+/// on its own seeded stream (`RandomStream.streams`), so results do not depend on the number
+/// of cores.
+public struct AmbientSimulation: Sendable {
+    public var mixing: MixingDistribution
+    public var cleanNoise = 1.0
+    public var sigma: Double
+    public var total: Int
+    public var cleanFraction = 0.1
+    public var repetitions: Int
+    public var restarts = 3
+
+    public init(mixing: MixingDistribution, sigma: Double, total: Int, repetitions: Int) throws {
+        guard sigma >= 0, sigma.isFinite else { throw NumericsError.domain(function: "simulation", value: "σ = \(sigma)", expected: "σ ≥ 0") }
+        guard total >= 1, repetitions >= 1 else {
+            throw NumericsError.domain(function: "simulation", value: "N = \(total), \(repetitions) repetitions", expected: "N ≥ 1 and at least one repetition")
+        }
+        self.mixing = mixing
+        self.sigma = sigma
+        self.total = total
+        self.repetitions = repetitions
+    }
+
+    /// One condition of the comparison: how many clean and noisy samples, and which estimator.
+    public struct Condition: Sendable, Hashable {
+        public var name: String
+        public var clean: Int
+        public var noisy: Int
+        /// Treat every sample as clean (the biased baseline).
+        public var ignoreNoiseLevels = false
+    }
+
+    /// The four conditions of the spec, plus the noise-ignoring baseline on the mix.
+    public var conditions: [Condition] {
+        let pc = Int((Double(total) * cleanFraction).rounded())
+        return [
+            Condition(name: "all clean", clean: total, noisy: 0),
+            Condition(name: "all noisy", clean: 0, noisy: total),
+            Condition(name: "\(Int(cleanFraction * 100))% clean only", clean: pc, noisy: 0),
+            Condition(name: "\(Int(cleanFraction * 100))% clean + \(100 - Int(cleanFraction * 100))% noisy", clean: pc, noisy: total - pc),
+            Condition(name: "mix, noise levels ignored", clean: pc, noisy: total - pc, ignoreNoiseLevels: true),
+        ]
+    }
+
+    public struct Row: Sendable {
+        public var condition: Condition
+        public var meanW1: Double
+        public var standardErrorW1: Double
+        public var medianAtomError: Double
+    }
+
+    /// Runs every condition `repetitions` times.
+    ///
+    /// - Parameter progress: called after each repetition of each condition, from any thread.
+    public func run(seed: UInt64, progress: (@Sendable () -> Void)? = nil) throws -> [Row] {
+        let streams = RandomStream.streams(seed: seed, count: repetitions)
+        let noisyLevel = (cleanNoise * cleanNoise + sigma * sigma).squareRoot()
+        return try conditions.map { condition in
+            guard condition.clean + condition.noisy > 0 else {
+                throw NumericsError.domain(function: "simulation", value: "a condition with no samples", expected: "at least one sample")
+            }
+            let results = Mutex<[(Double, Double)]>([])
+            let failure = Mutex<(any Error)?>(nil)
+            DispatchQueue.concurrentPerform(iterations: repetitions) { r in
+                do {
+                    var rng = streams[r]
+                    let levels = Array(repeating: cleanNoise, count: condition.clean) + Array(repeating: noisyLevel, count: condition.noisy)
+                    var sample = try mixing.sample(noiseLevels: levels, using: &rng)
+                    if condition.ignoreNoiseLevels {
+                        sample = try NoisySample(dimension: sample.dimension, values: sample.values, noiseLevels: Array(repeating: cleanNoise, count: levels.count))
+                    }
+                    var em = try HeteroscedasticEM(k: mixing.k)
+                    em.restarts = restarts
+                    let fit = try em.fit(sample, using: &rng)
+                    let w1 = MixtureMetrics.wasserstein1(fit.mixing, mixing)
+                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(fit.mixing, mixing).atoms)) }
+                    progress?()
+                } catch {
+                    failure.withLock { $0 = error }
+                }
+            }
+            if let error = failure.withLock({ $0 }) { throw error }
+            let values = results.withLock { $0 }
+            let w1 = values.map(\.0), atoms = values.map(\.1).sorted()
+            let mean = w1.reduce(0, +) / Double(w1.count)
+            let sd = w1.count > 1 ? (w1.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w1.count - 1)).squareRoot() : 0
+            return Row(condition: condition, meanW1: mean, standardErrorW1: sd / Double(w1.count).squareRoot(), medianAtomError: atoms[atoms.count / 2])
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Distances between mixing distributions (spec ambient-gmm.md §C.3, metrics).
+public enum MixtureMetrics {
+    /// `W1(Γ̂, Γ)`: exact in 1-D (`∫|F̂ − F|`); in `d` dimensions the optimal transport between
+    /// the two atomic distributions with Euclidean cost, solved exactly as a min-cost flow
+    /// (successive shortest paths on the `k × k'` bipartite graph).
+    public static func wasserstein1(_ a: MixingDistribution, _ b: MixingDistribution) -> Double {
+        if a.dimension == 1 {
+            let points = (a.atoms.map { ($0[0], 0) } + b.atoms.map { ($0[0], 1) }).sorted { $0.0 < $1.0 }
+            var fa = 0.0, fb = 0.0, total = 0.0
+            var mass: [Double: (Double, Double)] = [:]
+            for (j, x) in a.atoms.enumerated() { mass[x[0], default: (0, 0)].0 += a.weights[j] }
+            for (j, x) in b.atoms.enumerated() { mass[x[0], default: (0, 0)].1 += b.weights[j] }
+            let xs = Array(Set(points.map(\.0))).sorted()
+            for (index, x) in xs.enumerated() {
+                fa += mass[x]?.0 ?? 0
+                fb += mass[x]?.1 ?? 0
+                if index + 1 < xs.count { total += abs(fa - fb) * (xs[index + 1] - x) }
+            }
+            return total
+        }
+        return transport(a, b)
+    }
+
+    /// `max_j ‖μ̂_{π(j)} − μ_j‖` over the best matching `π` of the atoms (k ≤ 8: all
+    /// permutations), and the matched `max_j |π̂ − π|`.
+    public static func matchedError(_ estimate: MixingDistribution, _ truth: MixingDistribution) -> (atoms: Double, weights: Double) {
+        let k = truth.k
+        guard estimate.k == k, k <= 8 else { return (.nan, .nan) }
+        var best = (Double.infinity, Double.infinity)
+        func permute(_ p: [Int], _ rest: [Int]) {
+            if rest.isEmpty {
+                let atom = (0..<k).map { j in zip(estimate.atoms[p[j]], truth.atoms[j]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() }.max()!
+                if atom < best.0 { best = (atom, (0..<k).map { abs(estimate.weights[p[$0]] - truth.weights[$0]) }.max()!) }
+                return
+            }
+            for (i, r) in rest.enumerated() { var q = rest; q.remove(at: i); permute(p + [r], q) }
+        }
+        permute([], Array(0..<k))
+        return best
+    }
+
+    /// Exact OT between atomic distributions by successive shortest augmenting paths
+    /// (Bellman–Ford on the residual graph; sizes are tiny).
+    static func transport(_ a: MixingDistribution, _ b: MixingDistribution) -> Double {
+        let ka = a.k, kb = b.k
+        let cost = a.atoms.map { x in b.atoms.map { y in zip(x, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() } }
+        var flow = [[Double]](repeating: [Double](repeating: 0, count: kb), count: ka)
+        var supply = a.weights, demand = b.weights
+        var total = 0.0
+        // Nodes: sources 0..<ka, sinks ka..<ka+kb. Forward arcs i→j (cost c), backward j→i (cost −c) when flow > 0.
+        while supply.contains(where: { $0 > 1e-15 }) && demand.contains(where: { $0 > 1e-15 }) {
+            var distance = [Double](repeating: .infinity, count: ka + kb), previous = [Int](repeating: -1, count: ka + kb)
+            for i in 0..<ka where supply[i] > 1e-15 { distance[i] = 0 }
+            for _ in 0..<(ka + kb) {
+                var changed = false
+                for i in 0..<ka where distance[i] < .infinity {
+                    for j in 0..<kb where distance[i] + cost[i][j] < distance[ka + j] - 1e-15 {
+                        distance[ka + j] = distance[i] + cost[i][j]; previous[ka + j] = i; changed = true
+                    }
+                }
+                for j in 0..<kb where distance[ka + j] < .infinity {
+                    for i in 0..<ka where flow[i][j] > 1e-15 && distance[ka + j] - cost[i][j] < distance[i] - 1e-15 {
+                        distance[i] = distance[ka + j] - cost[i][j]; previous[i] = ka + j; changed = true
+                    }
+                }
+                if !changed { break }
+            }
+            guard let sink = (0..<kb).filter({ demand[$0] > 1e-15 && distance[ka + $0] < .infinity }).min(by: { distance[ka + $0] < distance[ka + $1] }) else { break }
+            // Trace the path back and find its capacity.
+            var path: [(Int, Int, Bool)] = [], node = ka + sink                 // (i, j, forward)
+            while previous[node] >= 0 {
+                let p = previous[node]
+                if node >= ka { path.append((p, node - ka, true)) } else { path.append((node, p - ka, false)) }
+                node = p
+            }
+            let source = node
+            var amount = min(supply[source], demand[sink])
+            for (i, j, forward) in path where !forward { amount = min(amount, flow[i][j]) }
+            for (i, j, forward) in path {
+                if forward { flow[i][j] += amount; total += amount * cost[i][j] } else { flow[i][j] -= amount; total -= amount * cost[i][j] }
+            }
+            supply[source] -= amount
+            demand[sink] -= amount
+        }
+        return total
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SuretyNumerics
+import Testing
+@testable import AmbientMixtures
+
+@Suite struct AmbientMixturesTests {
+    /// Well-separated clean data (atoms ±3, weights 0.4/0.6, n = 20 000, s = 1): each atom's
+    /// estimate has standard deviation ≈ 1/√(n·π_j) ≤ 0.011; the band is 4.89 of those (1e-6).
+    @Test func emRecoversSeparatedAtoms() throws {
+        let truth = try MixingDistribution(atoms: [[-3], [3]], weights: [0.4, 0.6])
+        var rng = RandomStream(seed: 1)
+        let sample = try truth.sample(noiseLevels: Array(repeating: 1, count: 20_000), using: &rng)
+        let fit = try HeteroscedasticEM(k: 2).fit(sample, using: &rng)
+        let error = MixtureMetrics.matchedError(fit.mixing, truth)
+        #expect(error.atoms < 4.89 / (20_000 * 0.4).squareRoot(), "\(fit.mixing.atoms)")
+        #expect(error.weights < 4.89 * (0.24 / 20_000).squareRoot())
+        // In 5 dimensions, from the spectral initialization.
+        let truth5 = try MixingDistribution(atoms: [[2, 0, 0, 0, 0], [-2, 1, 0, 0, 0], [0, -2, 1, 0, 0]], weights: [0.3, 0.3, 0.4])
+        let sample5 = try truth5.sample(noiseLevels: Array(repeating: 1, count: 20_000), using: &rng)
+        let fit5 = try HeteroscedasticEM(k: 3).fit(sample5, using: &rng)
+        #expect(MixtureMetrics.matchedError(fit5.mixing, truth5).atoms < 4.89 * (5.0 / (20_000 * 0.3)).squareRoot() * 1.5)
+    }
+
+    /// The M-step is a precision-weighted mean: k = 1, x = (1, 3), s = (1, 2) gives
+    /// (1 + 3/4)/(1 + 1/4) = 1.4 after one iteration, from any start.
+    @Test func precisionWeightedMStep() throws {
+        let sample = try NoisySample(dimension: 1, values: [1, 3], noiseLevels: [1, 2])
+        var em = try HeteroscedasticEM(k: 1)
+        em.maxIterations = 1
+        let fit = try em.run(sample, atoms: [[-5]], weights: [1])
+        #expect(abs(fit.mixing.atoms[0][0] - 1.4) < 1e-12)
+    }
+
+    /// W1 in 1-D against closed forms, and the transport solver against a matching.
+    @Test func wasserstein() throws {
+        let a = try MixingDistribution(atoms: [[0], [1]], weights: [0.5, 0.5])
+        #expect(abs(MixtureMetrics.wasserstein1(a, try MixingDistribution(atoms: [[0.5]], weights: [1])) - 0.5) < 1e-12)
+        #expect(abs(MixtureMetrics.wasserstein1(a, try MixingDistribution(atoms: [[0.3], [1.3]], weights: [0.5, 0.5])) - 0.3) < 1e-12)
+        #expect(abs(MixtureMetrics.wasserstein1(a, try MixingDistribution(atoms: [[0], [1]], weights: [0.2, 0.8])) - 0.3) < 1e-12)
+        let p = try MixingDistribution(atoms: [[0, 0], [3, 4]], weights: [0.5, 0.5])
+        let q = try MixingDistribution(atoms: [[3, 4], [0, 1]], weights: [0.5, 0.5])
+        #expect(abs(MixtureMetrics.wasserstein1(p, q) - 0.5) < 1e-12)         // match (0,0)→(0,1), (3,4)→(3,4)
+        let r = try MixingDistribution(atoms: [[0, 0], [3, 4]], weights: [0.7, 0.3])
+        #expect(abs(MixtureMetrics.wasserstein1(p, r) - 0.2 * 5) < 1e-12)     // 0.2 of mass moves 5
+    }
+
+    /// Treating noisy samples as clean biases EM: on the spec's 1-D mixture (±0.8, 0.4/0.6) with
+    /// 10 % clean and 90 % noisy (σ = 1), the noise-ignoring fit's W1 is several times the
+    /// heteroscedastic one's (3 repetitions each, N = 4 000).
+    @Test func ignoringNoiseLevelsIsBiased() throws {
+        let truth = try MixingDistribution(atoms: [[-0.8], [0.8]], weights: [0.4, 0.6])
+        var simulation = try AmbientSimulation(mixing: truth, sigma: 1, total: 4_000, repetitions: 3)
+        simulation.restarts = 1
+        let rows = try simulation.run(seed: 3)
+        let mix = rows.first { $0.condition.name.contains("clean +") }!, ignored = rows.first { $0.condition.ignoreNoiseLevels }!
+        #expect(ignored.meanW1 > 3 * mix.meanW1 && ignored.meanW1 > 0.2, "ignored \(ignored.meanW1) vs \(mix.meanW1)")
+    }
+}
