@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "dpkde", targets: ["DPKDETool"]),
         .executable(name: "halfspace", targets: ["HalfspaceTool"]),
         .executable(name: "dppls", targets: ["DPPLSTool"]),
+        .executable(name: "ambient", targets: ["AmbientTool"]),
         .library(name: "ProbabilisticCircuits", targets: ["ProbabilisticCircuits"]),
         // The raw CBLAS/LAPACKE shim, for the benchmarks that compare the wrappers with it.
         .library(name: "CLinAlg", targets: ["CLinAlg"]),
@@ -91,6 +92,11 @@ let package = Package(
             dependencies: ["DeterminantalSampling", "Charts", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(
+            name: "AmbientTool",
+            dependencies: ["AmbientMixtures", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .target(
             name: "Surety",
             dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],
@@ -110,7 +116,7 @@ let package = Package(
         .testTarget(name: "PrivateKDETests", dependencies: ["PrivateKDE", "ToolTestSupport"]),
         .testTarget(name: "TestableLearningTests", dependencies: ["TestableLearning", "ToolTestSupport"]),
         .testTarget(name: "DeterminantalSamplingTests", dependencies: ["DeterminantalSampling", "ToolTestSupport"]),
-        .testTarget(name: "AmbientMixturesTests", dependencies: ["AmbientMixtures"]),
+        .testTarget(name: "AmbientMixturesTests", dependencies: ["AmbientMixtures", "ToolTestSupport"]),
         .testTarget(
             name: "PropertyTests",
             dependencies: [

@@ -59,6 +59,11 @@ let package = Package(
             name: "dppls-bench",
             dependencies: ["BenchmarkInputs", .product(name: "DeterminantalSampling", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
         ),
+        // One heteroscedastic EM run against scikit-learn's GaussianMixture (driven by ambient_peer.py).
+        .executableTarget(
+            name: "ambient-bench",
+            dependencies: ["BenchmarkInputs", .product(name: "AmbientMixtures", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
+        ),
         // ordo-one/benchmark suite, for tracking and comparing baselines.
         .executableTarget(
             name: "LinearAlgebra",

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+import ToolTestSupport
+
+/// The `ambient` executable: a small simulation runs; bad input exits 64.
+@Suite struct AmbientCommandLineTests {
+    static var binary: URL? { ToolProcess.binary("ambient") }
+
+    @Test(.enabled(if: binary != nil)) func simulateAndBadInput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let run = try ToolProcess.run("ambient", ["simulate", "-n", "2000", "--reps", "2", "--restarts", "1", "--seed", "1"], in: dir)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("all clean") && run.out.contains("noise levels ignored"))
+        try "x,s\n0.1,1\n0.5,2\n-0.3,1\n".write(to: dir.appendingPathComponent("ok.csv"), atomically: true, encoding: .utf8)
+        try "x,y\n0.1,1\n".write(to: dir.appendingPathComponent("nocol.csv"), atomically: true, encoding: .utf8)
+        try "x,s\n0.1,1\n0.2,-1\n".write(to: dir.appendingPathComponent("neg.csv"), atomically: true, encoding: .utf8)
+        try "x,s\n0.1,1\n0.2,inf\n".write(to: dir.appendingPathComponent("inf.csv"), atomically: true, encoding: .utf8)
+        #expect(try ToolProcess.run("ambient", ["fit", "ok.csv", "--k", "1", "--seed", "1"], in: dir).status == 0)
+        for (arguments, message) in [(["simulate", "--k", "0"], "--k"), (["simulate", "--sigma=-1"], "--sigma"),
+                                     (["simulate", "--n-clean", "0", "--n-noisy", "0"], "all zero"),
+                                     (["fit", "nocol.csv"], "'s'"), (["fit", "neg.csv"], "noise level '-1"), (["fit", "inf.csv"], "noise level 'inf'")] {
+            let result = try ToolProcess.run("ambient", arguments, in: dir)
+            #expect(result.status == 64 && result.err.contains(message), "\(arguments): \(result.status) \(result.err)")
+        }
+    }
+}
