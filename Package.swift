@@ -94,7 +94,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "AmbientTool",
-            dependencies: ["AmbientMixtures", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
+            dependencies: ["AmbientMixtures", "Charts", "CommandLineSupport", "Certificates", "SuretyData", "SuretyNumerics",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(

@@ -62,6 +62,11 @@ public struct AmbientSimulation: Sendable {
     ///
     /// - Parameter progress: called after each repetition of each condition, from any thread.
     public func run(seed: UInt64, progress: (@Sendable () -> Void)? = nil) throws -> [Row] {
+        try run(conditions: conditions, seed: seed, progress: progress)
+    }
+
+    /// Runs the given conditions `repetitions` times each.
+    public func run(conditions: [Condition], seed: UInt64, progress: (@Sendable () -> Void)? = nil) throws -> [Row] {
         let streams = RandomStream.streams(seed: seed, count: repetitions)
         let noisyLevel = (cleanNoise * cleanNoise + sigma * sigma).squareRoot()
         return try conditions.map { condition in

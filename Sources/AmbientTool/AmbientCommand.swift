@@ -1,6 +1,7 @@
 import AmbientMixtures
 import ArgumentParser
 import Certificates
+import Charts
 import CommandLineSupport
 import Foundation
 import SuretyData
@@ -11,7 +12,7 @@ struct AmbientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ambient",
         abstract: "How much is a noisy sample worth? Gaussian-mixture learning from clean and noisy samples (Daras et al.).",
-        subcommands: [Simulate.self, Fit.self],
+        subcommands: [Simulate.self, Sweep.self, Fit.self],
         defaultSubcommand: Simulate.self
     )
 }
@@ -117,6 +118,72 @@ struct Fit: ParsableCommand {
                           "log_likelihood": .number(fit.logLikelihood)],
                 inputs: [try InputDigest.of(file: url, recordedPath: data)], seed: seed)
             try common.emit(certificate, table: "\(data): n = \(sample.count), d = \(sample.dimension), mean log-likelihood \(String(format: "%.5f", fit.logLikelihood))\n" + out.render())
+        }
+    }
+}
+
+struct Sweep: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scaling curves (error vs N per condition, error vs n_noisy at fixed n_clean) and the price of a noisy sample.",
+        discussion: """
+            Fits err ≈ A·(n_c + c·n_n)^(−α) on the (n_clean, n_noisy) grid and compares ĉ with (s₀/s)², (s₀/s)⁴ and
+            (s₀/s)^(4k−2). Default: the spec's 1-D k = 2 mixture, σ = 1, 10 repetitions per cell.
+            """)
+
+    @Option(help: "Number of atoms k.") var k = 2
+    @Option(help: "Dimension d.") var dim = 1
+    @Option(help: "Extra noise σ of the noisy samples.") var sigma = 1.0
+    @Option(help: "Atom spacing for generated mixtures (k ≠ 2 or d ≠ 1).") var separation = 1.6
+    @Option(help: "Repetitions per cell.") var reps = 10
+    @Option(help: ArgumentHelp("Write the scaling plots (SVG) with this path prefix.", valueName: "file.svg")) var plot: String?
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try reportingErrors {
+            guard k >= 1, dim >= 1 else { throw ValidationError("--k and --dim must be at least 1") }
+            guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
+            guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+            let seed = common.resolvedSeed()
+            var rng = RandomStream(seed: seed)
+            let mixing = k == 2 && dim == 1 ? try MixingDistribution(atoms: [[-0.8], [0.8]], weights: [0.4, 0.6])
+                                            : try MixingDistribution.collinear(k: k, dimension: dim, separation: separation, using: &rng)
+            let sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
+            let byN: [(String, (Int) -> (clean: Int, noisy: Int))] = [
+                ("all clean", { ($0, 0) }), ("all noisy", { (0, $0) }), ("10% clean only", { ($0 / 10, 0) }), ("10% clean + 90% noisy", { ($0 / 10, $0 - $0 / 10) }),
+            ]
+            let curveCells = sweep.totals.flatMap { n in byN.map { $0.1(n) } }
+            let gridCells = sweep.cleanCounts.flatMap { c in sweep.noisyCounts.map { (clean: c, noisy: $0) } }
+            let bar = ProgressBar(total: (curveCells.count + gridCells.count) * reps, label: "EM fits")
+            let curves = try sweep.measure(curveCells, seed: seed &+ 1) { bar.advance() }
+            let grid = try sweep.measure(gridCells, seed: seed &+ 2) { bar.advance() }
+            bar.finish()
+            var table = TextTable(header: ["N"] + byN.map(\.0))
+            for (t, n) in sweep.totals.enumerated() {
+                table.append([.integer(n)] + (0..<byN.count).map { .number(curves[t * byN.count + $0].meanW1, digits: 3) })
+            }
+            var gridTable = TextTable(header: ["n_clean \\ n_noisy"] + sweep.noisyCounts.map { "\($0)" })
+            for (i, c) in sweep.cleanCounts.enumerated() {
+                gridTable.append([.integer(c)] + (0..<sweep.noisyCounts.count).map { .number(grid[i * sweep.noisyCounts.count + $0].meanW1, digits: 3) })
+            }
+            let price = PriceOfNoise.fit(grid.map { (Double($0.clean), Double($0.noisy), $0.meanW1) })
+            let reference = sweep.referencePrices
+            print("k = \(k), d = \(dim), σ = \(sigma) (noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot()))), \(reps) repetitions per cell, seed \(seed)")
+            print("mean W1 against N:\n" + table.render())
+            print("\nmean W1 on the (n_clean, n_noisy) grid:\n" + gridTable.render())
+            print(String(format: "\nprice fit err ≈ A·(n_c + c·n_n)^(−α): c = %.3g, α = %.3f, A = %.3g; (s₀/s)² = %.3g, (s₀/s)⁴ = %.3g, (s₀/s)^(4k−2) = %.3g",
+                         price.price, price.exponent, price.scale, reference.parametric, reference.subspace, reference.fineGrained))
+            if let plot {
+                let a = LineChart(title: "W1 against N (k = \(k), d = \(dim), σ = \(sigma))", xLabel: "log10 N", yLabel: "log10 mean W1",
+                                  series: byN.indices.map { c in .init(name: byN[c].0, points: sweep.totals.indices.map { t in
+                                      (log10(Double(sweep.totals[t])), log10(curves[t * byN.count + c].meanW1)) }) })
+                let b = LineChart(title: "W1 against n_noisy at fixed n_clean", xLabel: "log10 (1 + n_noisy)", yLabel: "log10 mean W1",
+                                  series: sweep.cleanCounts.indices.map { i in .init(name: "n_clean = \(sweep.cleanCounts[i])", points: sweep.noisyCounts.indices.map { j in
+                                      (log10(1 + Double(sweep.noisyCounts[j])), log10(grid[i * sweep.noisyCounts.count + j].meanW1)) }) })
+                try AtomicFileWriter.write(Array(a.svg().utf8), to: URL(fileURLWithPath: plot))
+                let second = URL(fileURLWithPath: plot).deletingPathExtension().appendingPathExtension("noisy.svg")
+                try AtomicFileWriter.write(Array(b.svg().utf8), to: second)
+                print("plots: \(plot), \(second.path)")
+            }
         }
     }
 }

@@ -56,3 +56,11 @@ import Testing
         #expect(ignored.meanW1 > 3 * mix.meanW1 && ignored.meanW1 > 0.2, "ignored \(ignored.meanW1) vs \(mix.meanW1)")
     }
 }
+
+/// The price fit recovers a known law: err = 2·(n_c + 0.3·n_n)^(−0.5) on the default grid.
+@Test func priceFitRecoversAKnownLaw() {
+    var points: [(clean: Double, noisy: Double, error: Double)] = []
+    for c in [500.0, 1000, 2000, 4000] { for n in [0.0, 2000, 8000, 32000] { points.append((c, n, 2 * pow(c + 0.3 * n, -0.5))) } }
+    let fit = PriceOfNoise.fit(points)
+    #expect(abs(fit.price - 0.3) < 1e-4 && abs(fit.exponent - 0.5) < 1e-6 && abs(fit.scale - 2) < 1e-4, "\(fit)")
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The price of a noisy sample (spec ambient-gmm.md §C.3, experiment 4): fits
+/// `err ≈ A·(n_c + c·n_n)^{−α}` to errors measured on a grid of `(n_c, n_n)` by least squares on
+/// `log err`, for each `c` on a fine grid of `(0, 1]` (golden-section refinement around the best),
+/// and returns the `c`, `α` and `A` of the best fit. `c` is what a noisy sample is worth in
+/// clean samples.
+public enum PriceOfNoise {
+    public struct Fit: Sendable, Equatable {
+        public var price: Double
+        public var exponent: Double
+        public var scale: Double
+        /// Residual sum of squares of `log err`.
+        public var residual: Double
+    }
+
+    /// - Parameter points: `(n_clean, n_noisy, error)` with positive errors and `n_c + n_n > 0`.
+    public static func fit(_ points: [(clean: Double, noisy: Double, error: Double)]) -> Fit {
+        func regress(_ c: Double) -> Fit {
+            let xs = points.map { log($0.clean + c * $0.noisy) }, ys = points.map { log($0.error) }
+            let n = Double(points.count)
+            let mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
+            var sxy = 0.0, sxx = 0.0
+            for (x, y) in zip(xs, ys) { sxy += (x - mx) * (y - my); sxx += (x - mx) * (x - mx) }
+            let slope = sxx > 0 ? sxy / sxx : 0
+            let intercept = my - slope * mx
+            let rss = zip(xs, ys).reduce(0.0) { $0 + pow($1.1 - intercept - slope * $1.0, 2) }
+            return Fit(price: c, exponent: -slope, scale: exp(intercept), residual: rss)
+        }
+        // Coarse grid in log c over [1e-4, 1], then golden-section refinement of the best bracket.
+        let grid = (0...80).map { pow(10, -4 + 4 * Double($0) / 80) }
+        let fits = grid.map(regress)
+        let best = fits.indices.min { fits[$0].residual < fits[$1].residual }!
+        var lo = log10(grid[max(0, best - 1)]), hi = log10(grid[min(grid.count - 1, best + 1)])
+        let ratio = (5.0.squareRoot() - 1) / 2
+        for _ in 0..<60 {
+            let a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
+            if regress(pow(10, a)).residual < regress(pow(10, b)).residual { hi = b } else { lo = a }
+        }
+        let refined = regress(pow(10, (lo + hi) / 2))
+        return refined.residual <= fits[best].residual ? refined : fits[best]
+    }
+}
+
+/// The scaling sweeps of spec §C.3 (experiments 1, 2 and 4) for one mixture and one σ.
+public struct AmbientSweep: Sendable {
+    public var mixing: MixingDistribution
+    public var sigma: Double
+    public var repetitions: Int
+    public var restarts = 2
+    /// Totals N for the error-vs-N curves.
+    public var totals = [2_000, 5_000, 10_000, 20_000]
+    /// The (n_clean, n_noisy) grid of the price fit.
+    public var cleanCounts = [500, 1_000, 2_000, 4_000]
+    public var noisyCounts = [0, 2_000, 8_000, 32_000]
+
+    public init(mixing: MixingDistribution, sigma: Double, repetitions: Int) {
+        self.mixing = mixing
+        self.sigma = sigma
+        self.repetitions = repetitions
+    }
+
+    public struct Cell: Sendable {
+        public var clean: Int
+        public var noisy: Int
+        public var meanW1: Double
+    }
+
+    /// Mean W1 for every `(n_clean, n_noisy)` asked for (repetitions in parallel, seeded).
+    public func measure(_ cells: [(clean: Int, noisy: Int)], seed: UInt64, progress: (@Sendable () -> Void)? = nil) throws -> [Cell] {
+        try cells.enumerated().map { index, cell in
+            var simulation = try AmbientSimulation(mixing: mixing, sigma: sigma, total: cell.clean + cell.noisy, repetitions: repetitions)
+            simulation.restarts = restarts
+            let condition = AmbientSimulation.Condition(name: "\(cell.clean)+\(cell.noisy)", clean: cell.clean, noisy: cell.noisy)
+            let row = try simulation.run(conditions: [condition], seed: seed &+ UInt64(index) &* 7919, progress: progress)[0]
+            return Cell(clean: cell.clean, noisy: cell.noisy, meanW1: row.meanW1)
+        }
+    }
+
+    /// The noisy level `s/s₀` and the three reference prices `(s₀/s)²`, `(s₀/s)⁴`, `(s₀/s)^{4k−2}`.
+    public var referencePrices: (parametric: Double, subspace: Double, fineGrained: Double) {
+        let r = 1 / (1 + sigma * sigma)            // (s₀/s)² with s₀ = 1
+        return (r, r * r, pow(r, Double(2 * mixing.k - 1)))
+    }
+}
