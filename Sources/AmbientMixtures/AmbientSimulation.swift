@@ -18,6 +18,16 @@ public struct AmbientSimulation: Sendable {
     public var cleanFraction = 0.1
     public var repetitions: Int
     public var restarts = 3
+    /// The estimator that uses the noise levels.
+    public var estimator: Estimator = .em
+
+    public enum Estimator: String, Sendable, CaseIterable {
+        /// ``HeteroscedasticEM``.
+        case em
+        /// ``MomentEstimator`` (1-D); repetitions whose moment estimates are not those of a
+        /// k-atomic distribution are counted in ``Row/failures`` and left out of the means.
+        case moments
+    }
 
     public init(mixing: MixingDistribution, sigma: Double, total: Int, repetitions: Int) throws {
         guard sigma >= 0, sigma.isFinite else { throw NumericsError.domain(function: "simulation", value: "σ = \(sigma)", expected: "σ ≥ 0") }
@@ -56,6 +66,8 @@ public struct AmbientSimulation: Sendable {
         public var meanW1: Double
         public var standardErrorW1: Double
         public var medianAtomError: Double
+        /// Repetitions where the estimator returned no mixture (moment estimator only).
+        public var failures = 0
     }
 
     /// Runs every condition `repetitions` times.
@@ -83,22 +95,38 @@ public struct AmbientSimulation: Sendable {
                     if condition.ignoreNoiseLevels {
                         sample = try NoisySample(dimension: sample.dimension, values: sample.values, noiseLevels: Array(repeating: cleanNoise, count: levels.count))
                     }
-                    var em = try HeteroscedasticEM(k: mixing.k)
-                    em.restarts = restarts
-                    let fit = try em.fit(sample, using: &rng)
-                    let w1 = MixtureMetrics.wasserstein1(fit.mixing, mixing)
-                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(fit.mixing, mixing).atoms)) }
+                    let estimate: MixingDistribution
+                    switch estimator {
+                    case .em:
+                        var em = try HeteroscedasticEM(k: mixing.k)
+                        em.restarts = restarts
+                        estimate = try em.fit(sample, using: &rng).mixing
+                    case .moments:
+                        guard let fit = try? MomentEstimator.fit(sample, k: mixing.k) else {
+                            results.withLock { $0.append((.nan, .nan)) }
+                            progress?()
+                            return
+                        }
+                        estimate = fit
+                    }
+                    let w1 = MixtureMetrics.wasserstein1(estimate, mixing)
+                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(estimate, mixing).atoms)) }
                     progress?()
                 } catch {
                     failure.withLock { $0 = error }
                 }
             }
             if let error = failure.withLock({ $0 }) { throw error }
-            let values = results.withLock { $0 }
+            let all = results.withLock { $0 }
+            let values = all.filter { !$0.0.isNaN }
+            guard !values.isEmpty else {
+                return Row(condition: condition, meanW1: .nan, standardErrorW1: .nan, medianAtomError: .nan, failures: all.count)
+            }
             let w1 = values.map(\.0), atoms = values.map(\.1).sorted()
             let mean = w1.reduce(0, +) / Double(w1.count)
             let sd = w1.count > 1 ? (w1.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w1.count - 1)).squareRoot() : 0
-            return Row(condition: condition, meanW1: mean, standardErrorW1: sd / Double(w1.count).squareRoot(), medianAtomError: atoms[atoms.count / 2])
+            return Row(condition: condition, meanW1: mean, standardErrorW1: sd / Double(w1.count).squareRoot(), medianAtomError: atoms[atoms.count / 2],
+                       failures: all.count - values.count)
         }
     }
 }

@@ -64,3 +64,19 @@ import Testing
     let fit = PriceOfNoise.fit(points)
     #expect(abs(fit.price - 0.3) < 1e-4 && abs(fit.exponent - 0.5) < 1e-6 && abs(fit.scale - 2) < 1e-4, "\(fit)")
 }
+
+/// The moment estimator: exact moments give back the mixture (Golub–Welsch on a known
+/// sequence), and on 200 000 samples with mixed noise levels (s = 1 and √2) it lands within
+/// W1 0.05 of the ±0.8 mixture (the rate is n^{−1/6}: a loose, not a tight, band).
+@Test func momentEstimator() throws {
+    let truth = try MixingDistribution(atoms: [[-0.8], [0.8]], weights: [0.4, 0.6])
+    let exact = try MomentEstimator.fit(moments: [0.16, 0.64, 0.1024])          // E U, E U², E U³
+    #expect(MixtureMetrics.wasserstein1(exact, truth) < 1e-12, "\(exact.atoms) \(exact.weights)")
+    var rng = RandomStream(seed: 9)
+    let levels = (0..<200_000).map { $0 % 2 == 0 ? 1.0 : 2.0.squareRoot() }
+    let sample = try truth.sample(noiseLevels: levels, using: &rng)
+    let m = try MomentEstimator.moments(sample, k: 2)
+    #expect(abs(m[0] - 0.16) < 0.02 && abs(m[1] - 0.64) < 0.03)       // E U = 0.16, E U² = 0.64
+    let fit = try MomentEstimator.fit(sample, k: 2)
+    #expect(MixtureMetrics.wasserstein1(fit, truth) < 0.05, "\(fit.atoms) \(fit.weights)")
+}
