@@ -12,17 +12,40 @@ struct AmbientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ambient",
         abstract: "How much is a noisy sample worth? Gaussian-mixture learning from clean and noisy samples (Daras et al.).",
-        subcommands: [Simulate.self, Sweep.self, Fit.self],
+        subcommands: [Simulate.self, Sweep.self, Fit.self, Verify.self],
         defaultSubcommand: Simulate.self
     )
 }
 
+/// The spec's reference mixture for k = 2 (atoms ±0.8·u, weights 0.4/0.6, u = e₁ in 1-D and a
+/// random unit vector otherwise); for other k, collinear atoms spaced by `separation`, equal weights.
+func referenceMixing(k: Int, dimension d: Int, separation: Double, using rng: inout RandomStream) throws -> MixingDistribution {
+    guard k == 2 else { return try MixingDistribution.collinear(k: k, dimension: d, separation: separation, using: &rng) }
+    let u = d == 1 ? [1.0] : try MixingDistribution.collinear(k: 2, dimension: d, separation: 2, using: &rng).atoms[1]
+    return try MixingDistribution(atoms: [u.map { -0.8 * $0 }, u.map { 0.8 * $0 }], weights: [0.4, 0.6])
+}
+
 struct Simulate: ParsableCommand {
+    /// The arguments that reproduce a run (`ambient verify`), without output options and seed.
+    static func recorded(_ raw: [String]) -> [String] {
+        var out: [String] = [], skip = false
+        for a in raw {
+            if skip { skip = false; continue }
+            if a == "--json" { continue }
+            if ["--output", "-o", "--seed"].contains(a) { skip = true; continue }
+            if a.hasPrefix("--output=") || a.hasPrefix("--seed=") { continue }
+            out.append(a)
+        }
+        if out.first == "simulate" { out.removeFirst() }
+        return out
+    }
+
     static let configuration = CommandConfiguration(
         abstract: "W1 of the learned mixing distribution for all-clean, all-noisy, p-clean only and p-clean + noisy samples.",
         discussion: """
             With no arguments: the spec's 1-D reference case (k = 2, atoms ±0.8, weights 0.4/0.6, σ = 1, N = 20 000,
-            10 % clean, 30 repetitions). Other k or d: k collinear atoms spaced by --separation, equal weights.
+            10 % clean, 30 repetitions); k = 2 in d dimensions: atoms ±0.8·u for a random unit u. Other k: k collinear
+            atoms spaced by --separation, equal weights.
             """)
 
     @Option(help: "Number of atoms k.") var k = 2
@@ -39,50 +62,50 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard k >= 1 else { throw ValidationError("--k must be at least 1") }
-            guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
-            guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
-            guard method == .em || dim == 1 else { throw ValidationError("--estimator moments is one-dimensional: use --dim 1") }
-            guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
-            guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
-            let clean = nClean ?? Int((Double(total) * 0.1).rounded()), noisy = nNoisy ?? (total - clean)
-            guard clean >= 0, noisy >= 0, clean + noisy > 0 else {
-                throw ValidationError("the sample counts are all zero (or negative): give --n, --n-clean or --n-noisy")
-            }
             let seed = common.resolvedSeed()
-            var rng = RandomStream(seed: seed)
-            let mixing: MixingDistribution
-            if k == 2 && dim == 1 {
-                mixing = try MixingDistribution(atoms: [[-0.8], [0.8]], weights: [0.4, 0.6])
-            } else {
-                mixing = try MixingDistribution.collinear(k: k, dimension: dim, separation: separation, using: &rng)
-            }
-            var simulation = try AmbientSimulation(mixing: mixing, sigma: sigma, total: clean + noisy, repetitions: reps)
-            simulation.cleanFraction = Double(clean) / Double(clean + noisy)
-            simulation.restarts = restarts
-            simulation.estimator = method
-            let bar = ProgressBar(total: reps * simulation.conditions.count, label: "fits")
-            let rows = try simulation.run(seed: seed &+ 1) { bar.advance() }
-            bar.finish()
-            var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|"] + (method == .moments ? ["failed"] : []))
-            for row in rows {
-                table.append([.text(row.condition.name), .integer(row.condition.clean), .integer(row.condition.noisy),
-                              .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3)]
-                             + (method == .moments ? [.integer(row.failures)] : []))
-            }
-            let certificate = Certificate(
-                kind: "ambient.simulation",
-                claim: "Mean W1 between the learned and true mixing distributions over \(reps) repetitions per condition (\(method == .em ? "heteroscedastic EM" : "denoised method of moments") with known noise levels).",
-                assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level"],
-                parameters: ["k": .integer(k), "dim": .integer(dim), "sigma": .number(sigma), "n_clean": .integer(clean), "n_noisy": .integer(noisy),
-                             "estimator": .string(method.rawValue),
-                             "reps": .integer(reps), "atoms": .array(mixing.atoms.map { .array($0.map(JSONValue.number)) }),
-                             "weights": .array(mixing.weights.map(JSONValue.number))],
-                results: Dictionary(uniqueKeysWithValues: rows.map { ($0.condition.name, JSONValue.object(["mean_w1": .number($0.meanW1),
-                    "standard_error": .number($0.standardErrorW1), "median_atom_error": .number($0.medianAtomError)])) }),
-                seed: seed, tolerances: [:])
-            try common.emit(certificate, table: "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
+            let (certificate, table) = try evaluate(seed: seed, arguments: Self.recorded(Array(CommandLine.arguments.dropFirst())))
+            try common.emit(certificate, table: table)
         }
+    }
+
+    func evaluate(seed: UInt64, arguments: [String]) throws -> (Certificate, String) {
+        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+        guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
+        guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
+        guard method == .em || dim == 1 else { throw ValidationError("--estimator moments is one-dimensional: use --dim 1") }
+        guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        let clean = nClean ?? Int((Double(total) * 0.1).rounded()), noisy = nNoisy ?? (total - clean)
+        guard clean >= 0, noisy >= 0, clean + noisy > 0 else {
+            throw ValidationError("the sample counts are all zero (or negative): give --n, --n-clean or --n-noisy")
+        }
+        var rng = RandomStream(seed: seed)
+        let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
+        var simulation = try AmbientSimulation(mixing: mixing, sigma: sigma, total: clean + noisy, repetitions: reps)
+        simulation.cleanFraction = Double(clean) / Double(clean + noisy)
+        simulation.restarts = restarts
+        simulation.estimator = method
+        let bar = ProgressBar(total: reps * simulation.conditions.count, label: "fits")
+        let rows = try simulation.run(seed: seed &+ 1) { bar.advance() }
+        bar.finish()
+        var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|"] + (method == .moments ? ["failed"] : []))
+        for row in rows {
+            table.append([.text(row.condition.name), .integer(row.condition.clean), .integer(row.condition.noisy),
+                          .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3)]
+                         + (method == .moments ? [.integer(row.failures)] : []))
+        }
+        let certificate = Certificate(
+            kind: "ambient.simulation",
+            claim: "Mean W1 between the learned and true mixing distributions over \(reps) repetitions per condition (\(method == .em ? "heteroscedastic EM" : "denoised method of moments") with known noise levels).",
+            assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level"],
+            parameters: ["k": .integer(k), "dim": .integer(dim), "sigma": .number(sigma), "n_clean": .integer(clean), "n_noisy": .integer(noisy),
+                         "estimator": .string(method.rawValue), "arguments": .array(arguments.map(JSONValue.string)),
+                         "reps": .integer(reps), "atoms": .array(mixing.atoms.map { .array($0.map(JSONValue.number)) }),
+                         "weights": .array(mixing.weights.map(JSONValue.number))],
+            results: Dictionary(uniqueKeysWithValues: rows.map { ($0.condition.name, JSONValue.object(["mean_w1": .number($0.meanW1),
+                "standard_error": .number($0.standardErrorW1), "median_atom_error": .number($0.medianAtomError)])) }),
+            seed: seed, tolerances: [:])
+        return (certificate, "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
     }
 }
 
@@ -151,8 +174,7 @@ struct Sweep: ParsableCommand {
             guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
             let seed = common.resolvedSeed()
             var rng = RandomStream(seed: seed)
-            let mixing = k == 2 && dim == 1 ? try MixingDistribution(atoms: [[-0.8], [0.8]], weights: [0.4, 0.6])
-                                            : try MixingDistribution.collinear(k: k, dimension: dim, separation: separation, using: &rng)
+            let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
             let sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
             let byN: [(String, (Int) -> (clean: Int, noisy: Int))] = [
                 ("all clean", { ($0, 0) }), ("all noisy", { (0, $0) }), ("10% clean only", { ($0 / 10, 0) }), ("10% clean + 90% noisy", { ($0 / 10, $0 - $0 / 10) }),
@@ -190,6 +212,20 @@ struct Sweep: ParsableCommand {
                 try AtomicFileWriter.write(Array(b.svg().utf8), to: second)
                 print("plots: \(plot), \(second.path)")
             }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Recompute an ambient simulation certificate from its recorded arguments and seed, and compare.")
+
+    @Argument(help: "The certificate (JSON).") var certificate: String
+
+    func run() throws {
+        try verifyCertificate(at: certificate, kind: "ambient.simulation") { recorded in
+            let (arguments, seed) = try recordedArguments(of: recorded, path: certificate)
+            guard let seed else { throw ValidationError("\(certificate) records no seed to recompute from") }
+            return try Simulate.parse(arguments).evaluate(seed: seed, arguments: arguments).0
         }
     }
 }

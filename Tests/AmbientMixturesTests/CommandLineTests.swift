@@ -1,3 +1,4 @@
+import Certificates
 import Foundation
 import Testing
 import ToolTestSupport
@@ -27,5 +28,19 @@ import ToolTestSupport
             let result = try ToolProcess.run("ambient", arguments, in: dir)
             #expect(result.status == 64 && result.err.contains(message), "\(arguments): \(result.status) \(result.err)")
         }
+    }
+
+    /// The reference simulation certificate (moment estimator, seed 1) is recomputed; a
+    /// tampered copy is refused.
+    @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reference = root.appendingPathComponent("Certificates/reference/ambient-moments.json")
+        #expect(try ToolProcess.run("ambient", ["verify", reference.path], in: root).status == 0)
+        var certificate = try Certificate.read(from: reference)
+        certificate.results["all clean"] = .object(["mean_w1": .number(0.001)])
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-tampered-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try certificate.write(to: copy)
+        #expect(try ToolProcess.run("ambient", ["verify", copy.path], in: root).status == 1)
     }
 }
