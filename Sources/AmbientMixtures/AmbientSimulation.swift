@@ -68,6 +68,8 @@ public struct AmbientSimulation: Sendable {
         public var medianAtomError: Double
         /// Repetitions where the estimator returned no mixture (moment estimator only).
         public var failures = 0
+        /// Mean total variation between the clean densities (1-D only, else NaN).
+        public var meanTotalVariation = Double.nan
     }
 
     /// Runs every condition `repetitions` times.
@@ -85,7 +87,7 @@ public struct AmbientSimulation: Sendable {
             guard condition.clean + condition.noisy > 0 else {
                 throw NumericsError.domain(function: "simulation", value: "a condition with no samples", expected: "at least one sample")
             }
-            let results = Mutex<[(Double, Double)]>([])
+            let results = Mutex<[(Double, Double, Double)]>([])
             let failure = Mutex<(any Error)?>(nil)
             DispatchQueue.concurrentPerform(iterations: repetitions) { r in
                 do {
@@ -103,14 +105,15 @@ public struct AmbientSimulation: Sendable {
                         estimate = try em.fit(sample, using: &rng).mixing
                     case .moments:
                         guard let fit = try? MomentEstimator.fit(sample, k: mixing.k) else {
-                            results.withLock { $0.append((.nan, .nan)) }
+                            results.withLock { $0.append((.nan, .nan, .nan)) }
                             progress?()
                             return
                         }
                         estimate = fit
                     }
                     let w1 = MixtureMetrics.wasserstein1(estimate, mixing)
-                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(estimate, mixing).atoms)) }
+                    let tv = mixing.dimension == 1 ? MixtureMetrics.cleanDensityDistances(estimate, mixing, cleanNoise: cleanNoise).totalVariation : .nan
+                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv)) }
                     progress?()
                 } catch {
                     failure.withLock { $0 = error }
@@ -126,7 +129,7 @@ public struct AmbientSimulation: Sendable {
             let mean = w1.reduce(0, +) / Double(w1.count)
             let sd = w1.count > 1 ? (w1.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w1.count - 1)).squareRoot() : 0
             return Row(condition: condition, meanW1: mean, standardErrorW1: sd / Double(w1.count).squareRoot(), medianAtomError: atoms[atoms.count / 2],
-                       failures: all.count - values.count)
+                       failures: all.count - values.count, meanTotalVariation: values.map(\.2).reduce(0, +) / Double(values.count))
         }
     }
 }

@@ -88,11 +88,12 @@ struct Simulate: ParsableCommand {
         let bar = ProgressBar(total: reps * simulation.conditions.count, label: "fits")
         let rows = try simulation.run(seed: seed &+ 1) { bar.advance() }
         bar.finish()
-        var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|"] + (method == .moments ? ["failed"] : []))
+        var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|"] + (dim == 1 ? ["mean TV (clean)"] : [])
+                              + (method == .moments ? ["failed"] : []))
         for row in rows {
             table.append([.text(row.condition.name), .integer(row.condition.clean), .integer(row.condition.noisy),
                           .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3)]
-                         + (method == .moments ? [.integer(row.failures)] : []))
+                         + (dim == 1 ? [.number(row.meanTotalVariation, digits: 3)] : []) + (method == .moments ? [.integer(row.failures)] : []))
         }
         let certificate = Certificate(
             kind: "ambient.simulation",
@@ -103,7 +104,8 @@ struct Simulate: ParsableCommand {
                          "reps": .integer(reps), "atoms": .array(mixing.atoms.map { .array($0.map(JSONValue.number)) }),
                          "weights": .array(mixing.weights.map(JSONValue.number))],
             results: Dictionary(uniqueKeysWithValues: rows.map { ($0.condition.name, JSONValue.object(["mean_w1": .number($0.meanW1),
-                "standard_error": .number($0.standardErrorW1), "median_atom_error": .number($0.medianAtomError)])) }),
+                "standard_error": .number($0.standardErrorW1), "median_atom_error": .number($0.medianAtomError),
+                "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation)])) }),
             seed: seed, tolerances: [:])
         return (certificate, "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
     }

@@ -80,3 +80,16 @@ import Testing
     let fit = try MomentEstimator.fit(sample, k: 2)
     #expect(MixtureMetrics.wasserstein1(fit, truth) < 0.05, "\(fit.atoms) \(fit.weights)")
 }
+
+/// Clean-density distances: identical mixtures are at 0; a single atom shifted by δ against
+/// itself has TV = 2Φ(δ/2) − 1 and Hellinger² = 1 − e^{−δ²/8} (unit noise); the held-out
+/// likelihood of one atom at 0 for the point 0 is −½ ln(2π).
+@Test func cleanDensityDistances() throws {
+    let a = try MixingDistribution(atoms: [[0]], weights: [1]), b = try MixingDistribution(atoms: [[0.5]], weights: [1])
+    let same = MixtureMetrics.cleanDensityDistances(a, a)
+    #expect(same.totalVariation < 1e-12 && same.hellinger < 1e-6)
+    let shifted = MixtureMetrics.cleanDensityDistances(a, b)
+    #expect(abs(shifted.totalVariation - (2 * Normal.standard.cdf(0.25) - 1)) < 1e-6)     // the kink of |p − q| costs O(h²)
+    #expect(abs(shifted.hellinger - (1 - exp(-0.25 / 8)).squareRoot()) < 1e-6)
+    #expect(abs(MixtureMetrics.meanLogLikelihood(a, values: [0]) + 0.5 * log(2 * Double.pi)) < 1e-12)
+}
