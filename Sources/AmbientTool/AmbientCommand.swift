@@ -26,20 +26,6 @@ func referenceMixing(k: Int, dimension d: Int, separation: Double, using rng: in
 }
 
 struct Simulate: ParsableCommand {
-    /// The arguments that reproduce a run (`ambient verify`), without output options and seed.
-    static func recorded(_ raw: [String]) -> [String] {
-        var out: [String] = [], skip = false
-        for a in raw {
-            if skip { skip = false; continue }
-            if a == "--json" { continue }
-            if ["--output", "-o", "--seed"].contains(a) { skip = true; continue }
-            if a.hasPrefix("--output=") || a.hasPrefix("--seed=") { continue }
-            out.append(a)
-        }
-        if out.first == "simulate" { out.removeFirst() }
-        return out
-    }
-
     static let configuration = CommandConfiguration(
         abstract: "W1 of the learned mixing distribution for all-clean, all-noisy, p-clean only and p-clean + noisy samples.",
         discussion: """
@@ -63,7 +49,7 @@ struct Simulate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let seed = common.resolvedSeed()
-            let (certificate, table) = try evaluate(seed: seed, arguments: Self.recorded(Array(CommandLine.arguments.dropFirst())))
+            let (certificate, table) = try evaluate(seed: seed, arguments: reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "simulate"))
             try common.emit(certificate, table: table)
         }
     }

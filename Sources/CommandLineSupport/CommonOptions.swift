@@ -38,3 +38,20 @@ public struct CommonOptions: ParsableArguments, Sendable {
         }
     }
 }
+
+/// The command-line arguments that reproduce a run, for its certificate (a `verify`
+/// subcommand reparses them): `raw` without a leading `subcommand` name, without `--json`, and
+/// without the options in `dropping` (with their values, in either `--name value` or
+/// `--name=value` form) — output paths, and the seed when the certificate records it apart.
+public func reproducibleArguments(_ raw: [String], subcommand: String, dropping: [String] = ["--output", "-o", "--seed"]) -> [String] {
+    var out: [String] = [], skip = false
+    for argument in raw {
+        if skip { skip = false; continue }
+        if argument == "--json" { continue }
+        if dropping.contains(argument) { skip = true; continue }
+        if dropping.contains(where: { argument.hasPrefix($0 + "=") }) { continue }
+        out.append(argument)
+    }
+    if out.first == subcommand { out.removeFirst() }
+    return out
+}

@@ -57,21 +57,8 @@ struct Classify: ParsableCommand {
         }
     }
 
-    /// The arguments of this run, for the certificate (`dpkde verify` reparses them).
-    static func recordedArguments(_ raw: [String]) -> [String] {
-        var out: [String] = [], skip = false
-        for argument in raw {
-            if skip { skip = false; continue }
-            if argument == "--json" { continue }
-            if argument == "--certificate" { skip = true; continue }
-            if argument.hasPrefix("--certificate=") { continue }
-            out.append(argument)
-        }
-        return out
-    }
-
     /// Runs the comparison: the certificate and the printed tables.
-    func evaluate(arguments: [String] = Classify.recordedArguments(Array(CommandLine.arguments.dropFirst(2)))) throws -> (Certificate, [String]) {
+    func evaluate(arguments: [String] = reproducibleArguments(Array(CommandLine.arguments.dropFirst(2)), subcommand: "classify", dropping: ["--certificate"])) throws -> (Certificate, [String]) {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
         let grid = try epsilons.split(separator: ",").map { item -> Double in
             let text = item.trimmingCharacters(in: .whitespaces)

@@ -55,25 +55,11 @@ struct Learn: ParsableCommand {
     func run() throws {
         let accepted = try reportingErrors { () -> Bool in
             let seed = common.resolvedSeed()
-            let (certificate, table) = try evaluate(seed: seed, arguments: Self.recorded(Array(CommandLine.arguments.dropFirst())))
+            let (certificate, table) = try evaluate(seed: seed, arguments: reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "learn"))
             try common.emit(certificate, table: table)
             return certificate.results["verdict"]?.stringValue == "accept"
         }
         if !accepted { throw SuretyExitCode.failure }
-    }
-
-    /// The arguments that reproduce this run (`halfspace verify`), without output options.
-    static func recorded(_ raw: [String]) -> [String] {
-        var out: [String] = [], skip = false
-        for a in raw {
-            if skip { skip = false; continue }
-            if ["--json"].contains(a) { continue }
-            if ["--output", "-o", "--seed"].contains(a) { skip = true; continue }
-            if a.hasPrefix("--output=") || a.hasPrefix("--seed=") { continue }
-            out.append(a)
-        }
-        if out.first == "learn" { out.removeFirst() }
-        return out
     }
 
     func evaluate(seed: UInt64, arguments: [String]) throws -> (Certificate, String) {
