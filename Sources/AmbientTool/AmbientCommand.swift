@@ -188,6 +188,14 @@ struct Sweep: ParsableCommand {
             print("\nmean W1 on the (n_clean, n_noisy) grid:\n" + gridTable.render())
             print(String(format: "\nprice fit err ≈ A·(n_c + c·n_n)^(−α): c = %.3g, α = %.3f, A = %.3g; (s₀/s)² = %.3g, (s₀/s)⁴ = %.3g, (s₀/s)^(4k−2) = %.3g",
                          price.price, price.exponent, price.scale, reference.parametric, reference.subspace, reference.fineGrained))
+            // Iso-error points of the fitted law: n_c + c·n_n = (A/err)^(1/α).
+            var iso = TextTable(header: ["target W1", "clean only", "noisy only", "500 clean + noisy"])
+            for target in [0.2, 0.1, 0.05] {
+                let equivalent = pow(price.scale / target, 1 / price.exponent)
+                iso.append([.number(target, digits: 3), .integer(Int(equivalent.rounded())), .integer(Int((equivalent / price.price).rounded())),
+                            .text(equivalent <= 500 ? "500 + 0" : "500 + \(Int(((equivalent - 500) / price.price).rounded()))")])
+            }
+            print("iso-error points of the fitted law (n_c + c·n_n constant):\n" + iso.render())
             if let plot {
                 let a = LineChart(title: "W1 against N (k = \(k), d = \(dim), σ = \(sigma))", xLabel: "log10 N", yLabel: "log10 mean W1",
                                   series: byN.indices.map { c in .init(name: byN[c].0, points: sweep.totals.indices.map { t in
