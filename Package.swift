@@ -99,7 +99,8 @@ let package = Package(
         ),
         .target(
             name: "Surety",
-            dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal"],
+            dependencies: ["SuretyNumerics", "SuretyData", "Certificates", "ProbabilisticCircuits", "Conformal", "COLEP", "PrivateKDE",
+                           "TestableLearning", "DeterminantalSampling", "AmbientMixtures"],
             exclude: ["README.md"]
         ),
 
