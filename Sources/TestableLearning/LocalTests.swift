@@ -32,7 +32,7 @@ public enum LocalTests {
         let directions = MarginalTests.coordinateAndRandomDirections(dimension: s.dimension, extra: extra, orthogonalTo: w, using: &rng)
         let rows = band(s, w, a)
         return MarginalTests.fourthMomentTest(name: "band fourth moments |⟨w,x⟩| ≤ \(format(a)) (\(rows.count) points)", rows: rows,
-                                              sample: s, directions: directions, orthogonalTo: w, failureProbability: p)
+                                              sample: s, directions: directions, failureProbability: p)
     }
 
     /// T3 (intervals): the Kolmogorov distance of `⟨v, z⟩` inside the band to `N(0, 1)`, for the

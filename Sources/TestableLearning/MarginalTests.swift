@@ -31,7 +31,7 @@ public enum MarginalTests {
                                      using rng: inout some RandomNumberGenerator) -> TestOutcome {
         let directions = coordinateAndRandomDirections(dimension: s.dimension, extra: extra, orthogonalTo: nil, using: &rng)
         return fourthMomentTest(name: "fourth moments", rows: Array(0..<s.count), sample: s, directions: directions,
-                                orthogonalTo: nil, failureProbability: p)
+                                failureProbability: p)
     }
 
     /// The moment-matching tester of Gollakota, Klivans, Kothari (2023) at degree `k`: every
@@ -142,7 +142,7 @@ public enum MarginalTests {
 
     /// `mean(⟨v, z⟩⁴)` over `rows` for each direction against 3 (Cornish–Fisher at `δ'/(2m)`);
     /// the statistic is the largest deviation in units of its limit.
-    static func fourthMomentTest(name: String, rows: [Int], sample s: LabeledSample, directions: [[Double]], orthogonalTo w: [Double]?,
+    static func fourthMomentTest(name: String, rows: [Int], sample s: LabeledSample, directions: [[Double]],
                                  failureProbability p: Double) -> TestOutcome {
         let n = rows.count
         guard n >= 2 else { return TestOutcome(name: name, statistic: .infinity, upper: 1, failureProbability: p) }

@@ -42,6 +42,15 @@ public struct ProjectedSGD: Sendable {
         return normalized(w) ?? (0..<s.dimension).map { $0 == 0 ? 1 : 0 }
     }
 
+    /// How many iterates ``run(_:start:using:)`` keeps on `rows` rows: every `⌊steps/candidates⌋`-th
+    /// step, plus the last one when it is not among them.
+    public func keptCount(rows: Int) -> Int {
+        let steps = epochs * (rows / batchSize)
+        guard steps > 0 else { return 1 }
+        let keepEvery = max(1, epochs * max(1, rows / batchSize) / candidates)
+        return steps / keepEvery + (steps % keepEvery == 0 ? 0 : 1)
+    }
+
     /// Runs the epochs (rows visited in a random order each epoch) and returns the kept iterates.
     public func run(_ s: LabeledSample, start: [Double], using rng: inout some RandomNumberGenerator) -> [[Double]] {
         let d = s.dimension

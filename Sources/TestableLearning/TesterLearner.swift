@@ -58,14 +58,21 @@ public struct TesterLearner: Sendable {
         self.noise = noise
     }
 
-    /// `|W|`: the thinned iterates per σ and the Chow vector, with negations.
-    public var candidateCount: Int { 2 * (sigmas.count * candidatesPerSigma + 1) }
+    /// `|W|` for a dataset of `n` rows: the iterates SGD keeps per σ on its split and the Chow
+    /// vector, with negations.
+    public func candidateCount(rows n: Int) -> Int {
+        var learner = ProjectedSGD(sigma: 1)
+        learner.epochs = epochs
+        learner.candidates = candidatesPerSigma
+        return 2 * (sigmas.count * learner.keptCount(rows: Int(Double(n) * sgdShare)) + 1)
+    }
 
-    /// The validation size that makes the selection cost at most ε/2 (spec §A.9):
-    /// `n_val ≥ 8·ln(2|W|/δ)/ε²`, and the total this implies.
-    public var requiredSamples: (validation: Int, total: Int) {
-        let nVal = Int((8 * log(2 * Double(candidateCount) / delta) / (epsilon * epsilon)).rounded(.up))
-        return (nVal, Int((Double(nVal) / validationShare).rounded(.up)))
+    /// The validation size that makes the selection cost at most ε/2 (spec §A.9),
+    /// `n_val ≥ 8·ln(2|W|/δ)/ε²`, for `n` rows, and whether `n` provides it.
+    public func requiredSamples(rows n: Int) -> (validation: Int, total: Int, candidates: Int) {
+        let w = candidateCount(rows: n)
+        let nVal = Int((8 * log(2 * Double(w) / delta) / (epsilon * epsilon)).rounded(.up))
+        return (nVal, Int((Double(nVal) / validationShare).rounded(.up)), w)
     }
 
     /// The validation share after the hold-out (taken half from SGD, half from validation).
@@ -93,11 +100,12 @@ public struct TesterLearner: Sendable {
     public func run(_ data: LabeledSample, using rng: inout some RandomNumberGenerator) throws -> Result {
         let d = data.dimension
         guard d >= 2 else { throw NumericsError.domain(function: "tester-learner", value: "d = \(d)", expected: "d ≥ 2 (the local tests live in w⊥)") }
-        let needed = requiredSamples
+        var needed = requiredSamples(rows: data.count)
         guard data.count >= needed.total else {
+            needed = requiredSamples(rows: needed.total)      // |W| grows with the SGD split: state it at the size asked for
             throw NumericsError.domain(function: "tester-learner", value: "\(data.count) samples",
                                        expected: "at least \(needed.total) for ε = \(epsilon), δ = \(delta) (a validation split of \(needed.validation) "
-                                           + "= 8·ln(2|W|/δ)/ε² with |W| = \(candidateCount) candidates; raise ε or δ, or give more data)")
+                                           + "= 8·ln(2|W|/δ)/ε² with |W| = \(needed.candidates) candidates; raise ε or δ, or give more data)")
         }
         let shuffled = data.shuffled(using: &rng)
         guard holdoutShare >= 0, holdoutShare < min(2 * splits.sgd, 2 * splits.validation) else {
