@@ -16,8 +16,13 @@ enum LoadedStructure {
 
     init(path: String) throws {
         let bytes = try readBytes(path)
-        let (header, _) = try PrivateStructureFile.decode(bytes, name: path)
-        switch header["kind"]?.stringValue {
+        // The reader of the kind checks magic, version and checksum; an unreadable header falls
+        // through to `decode` for its located error.
+        guard let kind = PrivateStructureFile.kind(of: bytes) else {
+            _ = try PrivateStructureFile.decode(bytes, name: path)
+            throw DataError(file: path, line: 1, column: 1, seen: "a header without a kind", expected: "a structure written by `dpkde build`")
+        }
+        switch Optional(kind) {
         case PrivateKernelDensity.fileKind?: self = .kernel(try PrivateKernelDensity(fileBytes: bytes, name: path))
         case PrivateL1Distance.fileKind?: self = .l1(try PrivateL1Distance(fileBytes: bytes, name: path))
         case PrivatePrefixL1Distance.fileKind?: self = .prefix(try PrivatePrefixL1Distance(fileBytes: bytes, name: path))

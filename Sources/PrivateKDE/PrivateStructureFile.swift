@@ -79,6 +79,16 @@ public enum PrivateStructureFile {
         return (header, body)
     }
 
+    /// The `kind` of a file's header, read without checking the body (to choose the reader,
+    /// which then checks everything); `nil` when the bytes do not start like a Surety file.
+    public static func kind(of bytes: [UInt8]) -> String? {
+        guard bytes.count >= 16, Array(bytes[0..<8]) == magic else { return nil }
+        let length = Int(UInt32(littleEndian: bytes[12..<16]))
+        guard bytes.count - 16 >= length,
+              case .object(let header)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes[16..<(16 + length)])) else { return nil }
+        return header["kind"]?.stringValue
+    }
+
     static func append<T: FixedWidthInteger>(_ out: inout [UInt8], _ value: T) {
         withUnsafeBytes(of: value.littleEndian) { out += $0 }
     }
