@@ -82,21 +82,22 @@ public enum WeightedLeastSquares {
     /// `m/k_m(x)`.
     public static func weight(_ space: PolynomialSpace, _ x: [Double]) -> Double { Double(space.count) / space.christoffel(x) }
 
-    /// The weighted design rows `√(w_i/n)·φ(x_i)ᵀ` as an `n × m` matrix.
-    static func design(space: PolynomialSpace, points: [[Double]]) throws -> Matrix {
+    /// The weighted design rows `√(w_i/n)·φ(x_i)ᵀ` as an `n × m` matrix, and the row scales
+    /// `√(w_i/n)` (the right-hand side needs them too).
+    static func design(space: PolynomialSpace, points: [[Double]]) throws -> (matrix: Matrix, scales: [Double]) {
         let n = points.count, m = space.count
-        var values = [Double](repeating: 0, count: n * m)
+        var values = [Double](repeating: 0, count: n * m), scales = [Double](repeating: 0, count: n)
         for (i, x) in points.enumerated() {
             let phi = space.features(x)
-            let scale = (Double(m) / phi.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
-            for j in 0..<m { values[j * n + i] = scale * phi[j] }
+            scales[i] = (Double(m) / phi.reduce(0) { $0 + $1 * $1 } / Double(n)).squareRoot()
+            for j in 0..<m { values[j * n + i] = scales[i] * phi[j] }
         }
-        return try Matrix(rows: n, columns: m, columnMajor: values)
+        return (try Matrix(rows: n, columns: m, columnMajor: values), scales)
     }
 
     /// `‖G − I‖₂` for the points with the optimal weights.
     public static func gramDeviation(space: PolynomialSpace, points: [[Double]]) throws -> Double {
-        try deviation(of: design(space: space, points: points).gram())
+        try deviation(of: design(space: space, points: points).matrix.gram())
     }
 
     static func deviation(of gram: Matrix) throws -> Double {
@@ -117,8 +118,8 @@ public enum WeightedLeastSquares {
         if let k = values.firstIndex(where: { !$0.isFinite }) {
             throw NumericsError.nonFinite(operation: "weighted least squares", row: k, column: 0, value: values[k])
         }
-        let a = try design(space: space, points: points)
-        let rhs = points.indices.map { i in values[i] * (weight(space, points[i]) / Double(n)).squareRoot() }
+        let (a, scales) = try design(space: space, points: points)
+        let rhs = zip(values, scales).map { $0 * $1 }
         let coefficients = try a.qr().solve(rhs)
         let deviation = try Self.deviation(of: a.gram())
         return Fit(coefficients: coefficients, gramDeviation: deviation,
