@@ -7,12 +7,11 @@ public enum MixtureMetrics {
     /// (successive shortest paths on the `k × k'` bipartite graph).
     public static func wasserstein1(_ a: MixingDistribution, _ b: MixingDistribution) -> Double {
         if a.dimension == 1 {
-            let points = (a.atoms.map { ($0[0], 0) } + b.atoms.map { ($0[0], 1) }).sorted { $0.0 < $1.0 }
             var fa = 0.0, fb = 0.0, total = 0.0
             var mass: [Double: (Double, Double)] = [:]
             for (j, x) in a.atoms.enumerated() { mass[x[0], default: (0, 0)].0 += a.weights[j] }
             for (j, x) in b.atoms.enumerated() { mass[x[0], default: (0, 0)].1 += b.weights[j] }
-            let xs = Array(Set(points.map(\.0))).sorted()
+            let xs = mass.keys.sorted()
             for (index, x) in xs.enumerated() {
                 fa += mass[x]?.0 ?? 0
                 fb += mass[x]?.1 ?? 0
