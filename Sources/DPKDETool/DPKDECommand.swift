@@ -78,7 +78,7 @@ struct PrivacyOptions: ParsableArguments {
         }
         // Refuses now, before the data is read, if the spend cannot fit.
         try book.check(budget.epsilon, relation: relation, file: url.path)
-        return { try book.spend(budget.epsilon, label: label, relation: relation, recordingTo: url) }
+        return { try book.spend(budget.epsilon, delta: budget.delta, label: label, relation: relation, recordingTo: url) }
     }
 
     /// The secure generator, or the seeded one if asked for (tests).

@@ -2,7 +2,8 @@ import Foundation
 import SuretyData
 
 /// A per-dataset ledger of privacy spent, kept in a JSON file beside the data: it refuses a
-/// release that would take the total past the declared budget (basic composition of pure ε).
+/// release that would take the total ε past the declared budget (basic composition). The δ of
+/// (ε, δ) releases is recorded and summed (``spentDelta``) but not capped.
 ///
 /// The file records the budget, the neighbour relation it is stated for, and every spend
 /// (label, ε, time). Writes are atomic, so an interrupted build never leaves a half-written
@@ -11,6 +12,8 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var label: String
         public var epsilon: Double
+        /// δ of an (ε, δ) release (absent for pure ε).
+        public var delta: Double?
         public var date: String
     }
 
@@ -21,6 +24,8 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
 
     /// ε spent so far.
     public var spent: Double { entries.reduce(0) { $0 + $1.epsilon } }
+    /// δ spent so far (basic composition adds the δ's too; recorded, not capped).
+    public var spentDelta: Double { entries.reduce(0) { $0 + ($1.delta ?? 0) } }
     public var remaining: Double { budget - spent }
 
     /// A new ledger with nothing spent.
@@ -65,10 +70,10 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
     /// Records a spend of `epsilon` for `label` and writes the ledger to `url` atomically.
     ///
     /// - Throws: ``DataError`` (and writes nothing) when ``check(_:relation:file:)`` refuses.
-    public mutating func spend(_ epsilon: Double, label: String, relation: NeighbourRelation, recordingTo url: URL) throws {
+    public mutating func spend(_ epsilon: Double, delta: Double = 0, label: String, relation: NeighbourRelation, recordingTo url: URL) throws {
         try check(epsilon, relation: relation, file: url.path)
         var next = self
-        next.entries.append(Entry(label: label, epsilon: epsilon, date: ISO8601DateFormatter().string(from: Date())))
+        next.entries.append(Entry(label: label, epsilon: epsilon, delta: delta > 0 ? delta : nil, date: ISO8601DateFormatter().string(from: Date())))
         try JSONConfig.write(next, to: url)
         self = next
     }
