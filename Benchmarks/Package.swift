@@ -57,7 +57,7 @@ let package = Package(
         // Projection DPP samples against DPPy (driven by dppy_peer.py).
         .executableTarget(
             name: "dppls-bench",
-            dependencies: ["BenchmarkInputs", .product(name: "DeterminantalSampling", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
+            dependencies: ["BenchmarkInputs", .product(name: "CLinAlg", package: "Surety"), .product(name: "DeterminantalSampling", package: "Surety"), .product(name: "SuretyData", package: "Surety")]
         ),
         // One heteroscedastic EM run against scikit-learn's GaussianMixture (driven by ambient_peer.py).
         .executableTarget(

@@ -48,8 +48,21 @@ public enum ProjectionDPP {
     /// `c_{2k+1} ~ Beta(s_k + a, s_k + b)`, `c_{2k} ~ Beta(s_{k−1}, s_k + a + b)` (`c_0 = 0`),
     /// `ξ_{2k+1} = (1 − c_{2k})c_{2k+1}`, `ξ_{2k} = (1 − c_{2k−1})c_{2k}`; diagonal
     /// `ξ_{2k} + ξ_{2k+1}`, off-diagonal `√(ξ_{2k+1}ξ_{2k+2})`; then `x = 1 − 2λ`.
-    /// `O(m²)` (LAPACK `dsterf`), exact.
+    /// `O(m²)` (LAPACK `dsterf`), exact. At `m = 50` the eigenvalue solve is about three
+    /// quarters of the time and the Beta draws the rest (`dppls-bench` prints the split); dqds
+    /// (`dlasq2`, which could take the ξ's as a qd array without square roots) measured slower.
     public static func tridiagonalLegendre(count m: Int, using rng: inout some RandomNumberGenerator) -> [Double] {
+        guard m > 0 else { return [] }
+        var (diagonal, off) = legendreJacobiMatrix(count: m, using: &rng)
+        _ = LAPACKE_dsterf(Int32(m), &diagonal, &off)
+        return diagonal.map { 1 - 2 * $0 }
+    }
+
+    /// The random symmetric tridiagonal matrix of ``tridiagonalLegendre(count:using:)`` on
+    /// `[0, 1]`: its diagonal (`m` values) and off-diagonal (`m − 1` values, padded to at least
+    /// one), from `2m − 1` Beta draws. Its eigenvalues `λ` give the sample as `x = 1 − 2λ`.
+    public static func legendreJacobiMatrix(count m: Int, using rng: inout some RandomNumberGenerator) -> (diagonal: [Double], offDiagonal: [Double]) {
+        precondition(m >= 1, "the Jacobi matrix needs m ≥ 1")
         let a = 1.0, b = 1.0
         let s = (0..<m).map { Double(m - 1 - $0) }                 // β/2 = 1
         var odd = [Double](repeating: 0, count: m), even = [Double](repeating: 0, count: m)
@@ -63,8 +76,7 @@ public enum ProjectionDPP {
             diagonal[k] = xiEven[k] + xiOdd[k]
         }
         for k in 0..<(m - 1) { off[k] = (xiOdd[k] * xiEven[k + 1]).squareRoot() }
-        _ = LAPACKE_dsterf(Int32(m), &diagonal, &off)
-        return diagonal.map { 1 - 2 * $0 }
+        return (diagonal, off)
     }
 
     /// Discrete ground set: item `i` at step `l` with probability `μ_i‖Π⊥φ_i‖²/(m − l + 1)`, by

@@ -7,6 +7,7 @@
 //
 // Per sample: median and best over repeated samples (one seed stream).
 import BenchmarkInputs
+import CLinAlg
 import DeterminantalSampling
 import Foundation
 import SuretyData
@@ -24,6 +25,16 @@ var rng = RandomStream(seed: 1)
 let line = try PolynomialSpace(family: .legendre, dimension: 1, count: 50)
 let square = try PolynomialSpace(family: .legendre, dimension: 2, count: 50)
 try report("Legendre 1-D, m = 50", repetitions: 200) { _ = try ProjectionDPP.sample(line, using: &rng) }
+// Where the 1-D time goes: the random Jacobi matrix (2m − 1 Beta draws), then LAPACK's
+// eigenvalue solve alone on such matrices.
+let models = (0..<200).map { _ in ProjectionDPP.legendreJacobiMatrix(count: 50, using: &rng) }
+report("  of which the Jacobi matrix (99 Beta draws)", repetitions: 200) { _ = ProjectionDPP.legendreJacobiMatrix(count: 50, using: &rng) }
+var model = 0
+report("  of which LAPACK dsterf on that matrix", repetitions: 200) {
+    var (d, e) = models[model % models.count]
+    model += 1
+    _ = LAPACKE_dsterf(50, &d, &e)
+}
 try report("Legendre 2-D, m = 50", repetitions: 100) { _ = try ProjectionDPP.sample(square, using: &rng) }
 
 var data = RandomStream(seed: 2024)
