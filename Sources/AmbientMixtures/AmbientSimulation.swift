@@ -24,8 +24,8 @@ public struct AmbientSimulation: Sendable {
     public enum Estimator: String, Sendable, CaseIterable {
         /// ``HeteroscedasticEM``.
         case em
-        /// ``MomentEstimator`` (1-D); repetitions whose moment estimates are not those of a
-        /// k-atomic distribution are counted in ``Row/failures`` and left out of the means.
+        /// ``MomentEstimator`` (any dimension); how often its moment estimates had to be
+        /// projected onto the moment space is ``Row/projectedShare``.
         case moments
     }
 
@@ -66,8 +66,9 @@ public struct AmbientSimulation: Sendable {
         public var meanW1: Double
         public var standardErrorW1: Double
         public var medianAtomError: Double
-        /// Repetitions where the estimator returned no mixture (moment estimator only).
-        public var failures = 0
+        /// The share of one-dimensional moment problems whose estimates lay outside the moment
+        /// space and were projected (moment estimator only, else NaN).
+        public var projectedShare = Double.nan
         /// Mean total variation between the clean densities (1-D only, else NaN).
         public var meanTotalVariation = Double.nan
     }
@@ -87,7 +88,7 @@ public struct AmbientSimulation: Sendable {
             guard condition.clean + condition.noisy > 0 else {
                 throw NumericsError.domain(function: "simulation", value: "a condition with no samples", expected: "at least one sample")
             }
-            let results = Mutex<[(Double, Double, Double)]>([])
+            let results = Mutex<[(w1: Double, atoms: Double, tv: Double, projected: Double)]>([])
             let failure = Mutex<(any Error)?>(nil)
             DispatchQueue.concurrentPerform(iterations: repetitions) { r in
                 do {
@@ -98,22 +99,20 @@ public struct AmbientSimulation: Sendable {
                         sample = try NoisySample(dimension: sample.dimension, values: sample.values, noiseLevels: Array(repeating: cleanNoise, count: levels.count))
                     }
                     let estimate: MixingDistribution
+                    var projected = Double.nan
                     switch estimator {
                     case .em:
                         var em = try HeteroscedasticEM(k: mixing.k)
                         em.restarts = restarts
                         estimate = try em.fit(sample, using: &rng).mixing
                     case .moments:
-                        guard let fit = try? MomentEstimator.fit(sample, k: mixing.k) else {
-                            results.withLock { $0.append((.nan, .nan, .nan)) }
-                            progress?()
-                            return
-                        }
-                        estimate = fit
+                        let fit = try MomentEstimator.estimate(sample, k: mixing.k)
+                        estimate = fit.mixing
+                        projected = Double(fit.projections) / Double(fit.directions)
                     }
                     let w1 = MixtureMetrics.wasserstein1(estimate, mixing)
                     let tv = mixing.dimension == 1 ? MixtureMetrics.cleanDensityDistances(estimate, mixing, cleanNoise: cleanNoise).totalVariation : .nan
-                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv)) }
+                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv, projected)) }
                     progress?()
                 } catch {
                     failure.withLock { $0 = error }
@@ -121,15 +120,16 @@ public struct AmbientSimulation: Sendable {
             }
             if let error = failure.withLock({ $0 }) { throw error }
             let all = results.withLock { $0 }
-            let values = all.filter { !$0.0.isNaN }
-            guard !values.isEmpty else {
-                return Row(condition: condition, meanW1: .nan, standardErrorW1: .nan, medianAtomError: .nan, failures: all.count)
-            }
-            let w1 = values.map(\.0), atoms = values.map(\.1).sorted()
+            let w1 = all.map(\.w1)
+            // The matched atom error needs k atoms; an estimate with fewer (a boundary point of
+            // the moment space) has none, and the median is over the others.
+            let atoms = all.map(\.atoms).filter { !$0.isNaN }.sorted()
             let mean = w1.reduce(0, +) / Double(w1.count)
             let sd = w1.count > 1 ? (w1.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w1.count - 1)).squareRoot() : 0
-            return Row(condition: condition, meanW1: mean, standardErrorW1: sd / Double(w1.count).squareRoot(), medianAtomError: atoms[atoms.count / 2],
-                       failures: all.count - values.count, meanTotalVariation: values.map(\.2).reduce(0, +) / Double(values.count))
+            return Row(condition: condition, meanW1: mean, standardErrorW1: sd / Double(w1.count).squareRoot(),
+                       medianAtomError: atoms.isEmpty ? .nan : atoms[atoms.count / 2],
+                       projectedShare: all.map(\.projected).reduce(0, +) / Double(all.count),
+                       meanTotalVariation: all.map(\.tv).reduce(0, +) / Double(all.count))
         }
     }
 }

@@ -67,14 +67,26 @@ public enum MixtureMetrics {
     /// The mean log-likelihood of clean samples (rows of `values`, dimension `m.dimension`)
     /// under `Γ̂ * N(0, s₀² I)` — the held-out likelihood of the spec's metrics.
     public static func meanLogLikelihood(_ m: MixingDistribution, values: [Double], cleanNoise s0: Double = 1) -> Double {
+        meanLogLikelihood(m, values: values) { _ in s0 }
+    }
+
+    /// The mean log-likelihood of `sample` under `Γ̂ * N(0, s_i² I)`, each row with its own
+    /// noise level (what EM maximizes).
+    public static func meanLogLikelihood(_ m: MixingDistribution, sample: NoisySample) -> Double {
+        precondition(sample.dimension == m.dimension, "dimensions differ")
+        return meanLogLikelihood(m, values: sample.values) { sample.noiseLevels[$0] }
+    }
+
+    static func meanLogLikelihood(_ m: MixingDistribution, values: [Double], level: (Int) -> Double) -> Double {
         let d = m.dimension, n = values.count / d
         var total = 0.0
         for i in 0..<n {
+            let s = level(i)
             let terms = zip(m.atoms, m.weights).map { atom, w in
-                log(w) - zip(atom, values[(i * d)..<((i + 1) * d)]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * s0 * s0)
+                log(w) - zip(atom, values[(i * d)..<((i + 1) * d)]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * s * s)
             }
             let top = terms.max()!
-            total += top + log(terms.reduce(0) { $0 + exp($1 - top) }) - Double(d) * log(2 * Double.pi * s0 * s0) / 2
+            total += top + log(terms.reduce(0) { $0 + exp($1 - top) }) - Double(d) * log(2 * Double.pi * s * s) / 2
         }
         return total / Double(max(n, 1))
     }

@@ -43,7 +43,7 @@ struct Simulate: ParsableCommand {
     @Option(help: "Atom spacing for the generated mixtures.") var separation = 1.6
     @Option(help: "Repetitions per condition.") var reps = 30
     @Option(help: "EM restarts.") var restarts = 3
-    @Option(help: "em (heteroscedastic EM) or moments (denoised method of moments, 1-D).") var estimator = "em"
+    @Option(help: "em (heteroscedastic EM) or moments (denoised method of moments: projected onto the moment space; in d > 1 with the subspace step and the Wasserstein ERM).") var estimator = "em"
     @OptionGroup var common: CommonOptions
 
     func run() throws {
@@ -58,12 +58,11 @@ struct Simulate: ParsableCommand {
         guard k >= 1 else { throw ValidationError("--k must be at least 1") }
         guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
         guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
-        guard method == .em || dim == 1 else { throw ValidationError("--estimator moments is one-dimensional: use --dim 1") }
         guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
         let clean = nClean ?? Int((Double(total) * 0.1).rounded()), noisy = nNoisy ?? (total - clean)
         guard clean >= 0, noisy >= 0, clean + noisy > 0 else {
-            throw ValidationError("the sample counts are all zero (or negative): give --n, --n-clean or --n-noisy")
+            throw ValidationError("the sample counts are all zero (or negative): give -n, --n-clean or --n-noisy")
         }
         var rng = RandomStream(seed: seed)
         let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
@@ -75,11 +74,11 @@ struct Simulate: ParsableCommand {
         let rows = try simulation.run(seed: seed &+ 1) { bar.advance() }
         bar.finish()
         var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|"] + (dim == 1 ? ["mean TV (clean)"] : [])
-                              + (method == .moments ? ["failed"] : []))
+                              + (method == .moments ? ["projected"] : []))
         for row in rows {
             table.append([.text(row.condition.name), .integer(row.condition.clean), .integer(row.condition.noisy),
                           .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3)]
-                         + (dim == 1 ? [.number(row.meanTotalVariation, digits: 3)] : []) + (method == .moments ? [.integer(row.failures)] : []))
+                         + (dim == 1 ? [.number(row.meanTotalVariation, digits: 3)] : []) + (method == .moments ? [.number(row.projectedShare, digits: 2)] : []))
         }
         let certificate = Certificate(
             kind: "ambient.simulation",
@@ -90,8 +89,9 @@ struct Simulate: ParsableCommand {
                          "reps": .integer(reps), "atoms": .array(mixing.atoms.map { .array($0.map(JSONValue.number)) }),
                          "weights": .array(mixing.weights.map(JSONValue.number))],
             results: Dictionary(uniqueKeysWithValues: rows.map { ($0.condition.name, JSONValue.object(["mean_w1": .number($0.meanW1),
-                "standard_error": .number($0.standardErrorW1), "median_atom_error": .number($0.medianAtomError),
-                "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation)])) }),
+                "standard_error": .number($0.standardErrorW1), "median_atom_error": $0.medianAtomError.isNaN ? .null : .number($0.medianAtomError),
+                "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation),
+                "projected_share": $0.projectedShare.isNaN ? .null : .number($0.projectedShare)])) }),
             seed: seed, tolerances: [:])
         return (certificate, "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
     }
@@ -104,11 +104,15 @@ struct Fit: ParsableCommand {
     @Option(help: "Number of atoms k.") var k = 2
     @Option(name: .customLong("noise-column"), help: "Name of the per-sample noise standard deviation column.") var noiseColumn = "s"
     @Option(help: "EM restarts.") var restarts = 5
+    @Option(help: "em (maximum likelihood) or moments (denoised method of moments; in d > 1 subspace + directions + Wasserstein ERM).") var estimator = "em"
+    @Option(help: "Known bound R on the atoms' norms (moments only; default: each projected sample's largest |value|).") var radius: Double?
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         try reportingErrors {
             guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+            guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
+            if let radius { guard radius > 0, radius.isFinite else { throw ValidationError("--radius must be a positive number") } }
             let url = URL(fileURLWithPath: data)
             let table = try NumericTable.readCSV(url: url, options: .init(label: .name(noiseColumn)))
             let levels = try (table.labels ?? []).enumerated().map { i, text -> Double in
@@ -120,21 +124,43 @@ struct Fit: ParsableCommand {
             let sample = try NoisySample(dimension: table.features.columns, values: table.features.rowArrays.flatMap { $0 }, noiseLevels: levels)
             let seed = common.resolvedSeed()
             var rng = RandomStream(seed: seed)
-            var em = try HeteroscedasticEM(k: k)
-            em.restarts = restarts
-            let fit = try em.fit(sample, using: &rng)
-            var out = TextTable(header: ["atom", "weight", "location"])
-            for (j, atom) in fit.mixing.atoms.enumerated() {
-                out.append([.integer(j + 1), .number(fit.mixing.weights[j], digits: 4), .text(atom.map { String(format: "%.4f", $0) }.joined(separator: ", "))])
+            let mixing: MixingDistribution
+            var results: [String: JSONValue] = [:]
+            let claim: String
+            switch method {
+            case .em:
+                var em = try HeteroscedasticEM(k: k)
+                em.restarts = restarts
+                let fit = try em.fit(sample, using: &rng)
+                mixing = fit.mixing
+                results["log_likelihood"] = .number(fit.logLikelihood)
+                claim = "Maximum-likelihood k-atomic mixing distribution (EM, best of \(restarts) restarts) for samples with known noise levels."
+            case .moments:
+                let fit = try MomentEstimator.estimate(sample, k: k, radius: radius)
+                mixing = fit.mixing
+                results["projected_directions"] = .integer(fit.projections)
+                results["directions"] = .integer(fit.directions)
+                results["erm_objective"] = .number(fit.objective)
+                claim = "Denoised method-of-moments estimate of the k-atomic mixing distribution (Wu–Yang; Doss–Wu–Yang–Zhou in d > 1) for samples with known noise levels."
             }
+            results["atoms"] = .array(mixing.atoms.map { .array($0.map(JSONValue.number)) })
+            results["weights"] = .array(mixing.weights.map(JSONValue.number))
+            let logLikelihood = MixtureMetrics.meanLogLikelihood(mixing, sample: sample)
+            results["log_likelihood"] = .number(logLikelihood)
+            var out = TextTable(header: ["atom", "weight", "location"])
+            for (j, atom) in mixing.atoms.enumerated() {
+                out.append([.integer(j + 1), .number(mixing.weights[j], digits: 4), .text(atom.map { String(format: "%.4f", $0) }.joined(separator: ", "))])
+            }
+            var parameters: [String: JSONValue] = ["k": .integer(k), "noise_column": .string(noiseColumn), "estimator": .string(method.rawValue)]
+            if method == .em { parameters["restarts"] = .integer(restarts) }
+            if let radius { parameters["radius"] = .number(radius) }
             let certificate = Certificate(
-                kind: "ambient.fit", claim: "Maximum-likelihood k-atomic mixing distribution (EM, best of \(restarts) restarts) for samples with known noise levels.",
+                kind: "ambient.fit", claim: claim,
                 assumptions: ["X_i = U_i + s_i Z_i with the given s_i"],
-                parameters: ["k": .integer(k), "noise_column": .string(noiseColumn), "restarts": .integer(restarts)],
-                results: ["atoms": .array(fit.mixing.atoms.map { .array($0.map(JSONValue.number)) }), "weights": .array(fit.mixing.weights.map(JSONValue.number)),
-                          "log_likelihood": .number(fit.logLikelihood)],
+                parameters: parameters,
+                results: results,
                 inputs: [try InputDigest.of(file: url, recordedPath: data)], seed: seed)
-            try common.emit(certificate, table: "\(data): n = \(sample.count), d = \(sample.dimension), mean log-likelihood \(String(format: "%.5f", fit.logLikelihood))\n" + out.render())
+            try common.emit(certificate, table: "\(data): n = \(sample.count), d = \(sample.dimension), mean log-likelihood \(String(format: "%.5f", logLikelihood))\n" + out.render())
         }
     }
 }

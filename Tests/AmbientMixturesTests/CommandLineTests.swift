@@ -15,14 +15,18 @@ import ToolTestSupport
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.contains("all clean") && run.out.contains("noise levels ignored"))
         let moments = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "-n", "20000", "--reps", "3", "--seed", "1"], in: dir)
-        #expect(moments.status == 0 && moments.out.contains("failed"), "\(moments.err)")
-        #expect(try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "--dim", "2"], in: dir).status == 64)
+        #expect(moments.status == 0 && moments.out.contains("projected"), "\(moments.err)")
+        let plane = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "--dim", "3", "--k", "3", "-n", "4000", "--reps", "2", "--seed", "1"], in: dir)
+        #expect(plane.status == 0 && plane.out.contains("all clean"), "\(plane.err)")
         try "x,s\n0.1,1\n0.5,2\n-0.3,1\n".write(to: dir.appendingPathComponent("ok.csv"), atomically: true, encoding: .utf8)
         try "x,y\n0.1,1\n".write(to: dir.appendingPathComponent("nocol.csv"), atomically: true, encoding: .utf8)
         try "x,s\n0.1,1\n0.2,-1\n".write(to: dir.appendingPathComponent("neg.csv"), atomically: true, encoding: .utf8)
         try "x,s\n0.1,1\n0.2,inf\n".write(to: dir.appendingPathComponent("inf.csv"), atomically: true, encoding: .utf8)
         #expect(try ToolProcess.run("ambient", ["fit", "ok.csv", "--k", "1", "--seed", "1"], in: dir).status == 0)
+        let byMoments = try ToolProcess.run("ambient", ["fit", "ok.csv", "--k", "1", "--estimator", "moments"], in: dir)
+        #expect(byMoments.status == 0 && byMoments.out.contains("0.0"), "\(byMoments.err)")          // k = 1: the precision-weighted mean
         for (arguments, message) in [(["simulate", "--k", "0"], "--k"), (["simulate", "--sigma=-1"], "--sigma"),
+                                     (["simulate", "--estimator", "median"], "--estimator"), (["fit", "ok.csv", "--estimator", "moments", "--radius", "0"], "--radius"),
                                      (["simulate", "--n-clean", "0", "--n-noisy", "0"], "all zero"),
                                      (["fit", "nocol.csv"], "'s'"), (["fit", "neg.csv"], "noise level '-1"), (["fit", "inf.csv"], "noise level 'inf'")] {
             let result = try ToolProcess.run("ambient", arguments, in: dir)
