@@ -88,7 +88,7 @@ public struct AmbientSimulation: Sendable {
             guard condition.clean + condition.noisy > 0 else {
                 throw NumericsError.domain(function: "simulation", value: "a condition with no samples", expected: "at least one sample")
             }
-            let results = Mutex<[(w1: Double, atoms: Double, tv: Double, projected: Double)]>([])
+            let results = Mutex<[(repetition: Int, w1: Double, atoms: Double, tv: Double, projected: Double)]>([])
             let failure = Mutex<(any Error)?>(nil)
             DispatchQueue.concurrentPerform(iterations: repetitions) { r in
                 do {
@@ -112,14 +112,16 @@ public struct AmbientSimulation: Sendable {
                     }
                     let w1 = MixtureMetrics.wasserstein1(estimate, mixing)
                     let tv = mixing.dimension == 1 ? MixtureMetrics.cleanDensityDistances(estimate, mixing, cleanNoise: cleanNoise).totalVariation : .nan
-                    results.withLock { $0.append((w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv, projected)) }
+                    results.withLock { $0.append((r, w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv, projected)) }
                     progress?()
                 } catch {
                     failure.withLock { $0 = error }
                 }
             }
             if let error = failure.withLock({ $0 }) { throw error }
-            let all = results.withLock { $0 }
+            // In repetition order, so that the sums (and the certificate) do not depend on which
+            // thread finished first.
+            let all = results.withLock { $0 }.sorted { $0.repetition < $1.repetition }
             let w1 = all.map(\.w1)
             // The matched atom error needs k atoms; an estimate with fewer (a boundary point of
             // the moment space) has none, and the median is over the others.

@@ -167,10 +167,11 @@ struct Fit: ParsableCommand {
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Scaling curves (error vs N per condition, error vs n_noisy at fixed n_clean) and the price of a noisy sample.",
+        abstract: "Scaling curves (error vs N per condition, error vs n_noisy at fixed n_clean), iso-error curves and the price of a noisy sample.",
         discussion: """
             Fits err ≈ A·(n_c + c·n_n)^(−α) on the (n_clean, n_noisy) grid and compares ĉ with (s₀/s)², (s₀/s)⁴ and
-            (s₀/s)^(4k−2). Default: the spec's 1-D k = 2 mixture, σ = 1, 10 repetitions per cell.
+            (s₀/s)^(4k−2); iso-error curves are read off the measured grid. Default: the spec's 1-D k = 2 mixture,
+            σ = 1, 10 repetitions per cell, EM.
             """)
 
     @Option(help: "Number of atoms k.") var k = 2
@@ -178,75 +179,121 @@ struct Sweep: ParsableCommand {
     @Option(help: "Extra noise σ of the noisy samples.") var sigma = 1.0
     @Option(help: "Atom spacing for generated mixtures (k ≠ 2 or d ≠ 1).") var separation = 1.6
     @Option(help: "Repetitions per cell.") var reps = 10
+    @Option(help: "em or moments.") var estimator = "em"
     @Option(help: ArgumentHelp("Write the scaling plots (SVG) with this path prefix.", valueName: "file.svg")) var plot: String?
     @OptionGroup var common: CommonOptions
 
+    static let targets = [0.2, 0.1, 0.05]
+
     func run() throws {
         try reportingErrors {
-            guard k >= 1, dim >= 1 else { throw ValidationError("--k and --dim must be at least 1") }
-            guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
-            guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
             let seed = common.resolvedSeed()
-            var rng = RandomStream(seed: seed)
-            let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
-            let sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
-            let byN: [(String, (Int) -> (clean: Int, noisy: Int))] = [
-                ("all clean", { ($0, 0) }), ("all noisy", { (0, $0) }), ("10% clean only", { ($0 / 10, 0) }), ("10% clean + 90% noisy", { ($0 / 10, $0 - $0 / 10) }),
-            ]
-            let curveCells = sweep.totals.flatMap { n in byN.map { $0.1(n) } }
-            let gridCells = sweep.cleanCounts.flatMap { c in sweep.noisyCounts.map { (clean: c, noisy: $0) } }
-            let bar = ProgressBar(total: (curveCells.count + gridCells.count) * reps, label: "EM fits")
-            let curves = try sweep.measure(curveCells, seed: seed &+ 1) { bar.advance() }
-            let grid = try sweep.measure(gridCells, seed: seed &+ 2) { bar.advance() }
-            bar.finish()
-            var table = TextTable(header: ["N"] + byN.map(\.0))
-            for (t, n) in sweep.totals.enumerated() {
-                table.append([.integer(n)] + (0..<byN.count).map { .number(curves[t * byN.count + $0].meanW1, digits: 3) })
-            }
-            var gridTable = TextTable(header: ["n_clean \\ n_noisy"] + sweep.noisyCounts.map { "\($0)" })
-            for (i, c) in sweep.cleanCounts.enumerated() {
-                gridTable.append([.integer(c)] + (0..<sweep.noisyCounts.count).map { .number(grid[i * sweep.noisyCounts.count + $0].meanW1, digits: 3) })
-            }
-            let price = PriceOfNoise.fit(grid.map { (Double($0.clean), Double($0.noisy), $0.meanW1) })
-            let reference = sweep.referencePrices
-            print("k = \(k), d = \(dim), σ = \(sigma) (noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot()))), \(reps) repetitions per cell, seed \(seed)")
-            print("mean W1 against N:\n" + table.render())
-            print("\nmean W1 on the (n_clean, n_noisy) grid:\n" + gridTable.render())
-            print(String(format: "\nprice fit err ≈ A·(n_c + c·n_n)^(−α): c = %.3g, α = %.3f, A = %.3g; (s₀/s)² = %.3g, (s₀/s)⁴ = %.3g, (s₀/s)^(4k−2) = %.3g",
-                         price.price, price.exponent, price.scale, reference.parametric, reference.subspace, reference.fineGrained))
-            // Iso-error points of the fitted law: n_c + c·n_n = (A/err)^(1/α).
-            var iso = TextTable(header: ["target W1", "clean only", "noisy only", "500 clean + noisy"])
-            for target in [0.2, 0.1, 0.05] {
-                let equivalent = pow(price.scale / target, 1 / price.exponent)
-                iso.append([.number(target, digits: 3), .integer(Int(equivalent.rounded())), .integer(Int((equivalent / price.price).rounded())),
-                            .text(equivalent <= 500 ? "500 + 0" : "500 + \(Int(((equivalent - 500) / price.price).rounded()))")])
-            }
-            print("iso-error points of the fitted law (n_c + c·n_n constant):\n" + iso.render())
             if let plot {
-                let a = LineChart(title: "W1 against N (k = \(k), d = \(dim), σ = \(sigma))", xLabel: "log10 N", yLabel: "log10 mean W1",
-                                  series: byN.indices.map { c in .init(name: byN[c].0, points: sweep.totals.indices.map { t in
-                                      (log10(Double(sweep.totals[t])), log10(curves[t * byN.count + c].meanW1)) }) })
-                let b = LineChart(title: "W1 against n_noisy at fixed n_clean", xLabel: "log10 (1 + n_noisy)", yLabel: "log10 mean W1",
-                                  series: sweep.cleanCounts.indices.map { i in .init(name: "n_clean = \(sweep.cleanCounts[i])", points: sweep.noisyCounts.indices.map { j in
-                                      (log10(1 + Double(sweep.noisyCounts[j])), log10(grid[i * sweep.noisyCounts.count + j].meanW1)) }) })
-                try AtomicFileWriter.write(Array(a.svg().utf8), to: URL(fileURLWithPath: plot))
-                let second = URL(fileURLWithPath: plot).deletingPathExtension().appendingPathExtension("noisy.svg")
-                try AtomicFileWriter.write(Array(b.svg().utf8), to: second)
-                print("plots: \(plot), \(second.path)")
+                let folder = URL(fileURLWithPath: plot).deletingLastPathComponent().path
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw ValidationError("--plot \(plot): the folder \(folder) does not exist")
+                }
+            }
+            let arguments = reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "sweep", dropping: ["--output", "-o", "--seed", "--plot"])
+            let (certificate, text, charts) = try evaluate(seed: seed, arguments: arguments, progress: true)
+            if let plot {
+                let base = URL(fileURLWithPath: plot)
+                let paths = [base, base.deletingPathExtension().appendingPathExtension("noisy.svg"), base.deletingPathExtension().appendingPathExtension("iso.svg")]
+                for (chart, url) in zip(charts, paths) { try AtomicFileWriter.write(Array(chart.svg().utf8), to: url) }
+                try common.emit(certificate, table: text + "\nplots: " + paths.map(\.path).joined(separator: ", "))
+            } else {
+                try common.emit(certificate, table: text)
             }
         }
+    }
+
+    func evaluate(seed: UInt64, arguments: [String], progress: Bool = false) throws -> (Certificate, String, [LineChart]) {
+        guard k >= 1, dim >= 1 else { throw ValidationError("--k and --dim must be at least 1") }
+        guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+        guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
+        var rng = RandomStream(seed: seed)
+        let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
+        var sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
+        sweep.estimator = method
+        let byN: [(String, (Int) -> (clean: Int, noisy: Int))] = [
+            ("all clean", { ($0, 0) }), ("all noisy", { (0, $0) }), ("10% clean only", { ($0 / 10, 0) }), ("10% clean + 90% noisy", { ($0 / 10, $0 - $0 / 10) }),
+        ]
+        let curveCells = sweep.totals.flatMap { n in byN.map { $0.1(n) } }
+        let gridCells = sweep.cleanCounts.flatMap { c in sweep.noisyCounts.map { (clean: c, noisy: $0) } }
+        let bar = progress ? ProgressBar(total: (curveCells.count + gridCells.count) * reps, label: "fits") : nil
+        let curves = try sweep.measure(curveCells, seed: seed &+ 1) { bar?.advance() }
+        let grid = try sweep.measure(gridCells, seed: seed &+ 2) { bar?.advance() }
+        bar?.finish()
+        var table = TextTable(header: ["N"] + byN.map(\.0))
+        for (t, n) in sweep.totals.enumerated() {
+            table.append([.integer(n)] + (0..<byN.count).map { .number(curves[t * byN.count + $0].meanW1, digits: 3) })
+        }
+        var gridTable = TextTable(header: ["n_clean \\ n_noisy"] + sweep.noisyCounts.map { "\($0)" })
+        for (i, c) in sweep.cleanCounts.enumerated() {
+            gridTable.append([.integer(c)] + (0..<sweep.noisyCounts.count).map { .number(grid[i * sweep.noisyCounts.count + $0].meanW1, digits: 3) })
+        }
+        let price = PriceOfNoise.fit(grid.map { (Double($0.clean), Double($0.noisy), $0.meanW1) })
+        let reference = sweep.referencePrices
+        var text = "k = \(k), d = \(dim), σ = \(sigma) (noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot()))), \(reps) repetitions per cell, \(method == .em ? "EM" : "moments"), seed \(seed)\n"
+        text += "mean W1 against N:\n" + table.render()
+        text += "\n\nmean W1 on the (n_clean, n_noisy) grid:\n" + gridTable.render()
+        text += String(format: "\n\nprice fit err ≈ A·(n_c + c·n_n)^(−α): c = %.3g, α = %.3f, A = %.3g; (s₀/s)² = %.3g, (s₀/s)⁴ = %.3g, (s₀/s)^(4k−2) = %.3g\n",
+                       price.price, price.exponent, price.scale, reference.parametric, reference.subspace, reference.fineGrained)
+        // Iso-error curves measured on the grid, and the points of the fitted law beside them.
+        let curvesByTarget = Self.targets.map { AmbientSweep.isoErrorCurve(grid, target: $0) }
+        var iso = TextTable(header: ["target W1"] + sweep.cleanCounts.map { "n_clean = \($0)" } + ["fitted law: clean only", "fitted law: noisy only"])
+        for (target, curve) in zip(Self.targets, curvesByTarget) {
+            let equivalent = pow(price.scale / target, 1 / price.exponent)
+            iso.append([.number(target, digits: 3)] + curve.map { $0.noisy.map { .integer(Int($0.rounded())) } ?? .text("> \(sweep.noisyCounts.last!)") }
+                       + [.integer(Int(equivalent.rounded())), .integer(Int((equivalent / price.price).rounded()))])
+        }
+        text += "\nnoisy samples needed to reach each W1 (iso-error curves, interpolated on the measured grid):\n" + iso.render()
+        let charts = [
+            LineChart(title: "W1 against N (k = \(k), d = \(dim), σ = \(sigma))", xLabel: "log10 N", yLabel: "log10 mean W1",
+                      series: byN.indices.map { c in .init(name: byN[c].0, points: sweep.totals.indices.map { t in
+                          (log10(Double(sweep.totals[t])), log10(curves[t * byN.count + c].meanW1)) }) }),
+            LineChart(title: "W1 against n_noisy at fixed n_clean", xLabel: "log10 (1 + n_noisy)", yLabel: "log10 mean W1",
+                      series: sweep.cleanCounts.indices.map { i in .init(name: "n_clean = \(sweep.cleanCounts[i])", points: sweep.noisyCounts.indices.map { j in
+                          (log10(1 + Double(sweep.noisyCounts[j])), log10(grid[i * sweep.noisyCounts.count + j].meanW1)) }) }),
+            LineChart(title: "Iso-error curves (measured)", xLabel: "log10 n_clean", yLabel: "log10 (1 + n_noisy)",
+                      series: zip(Self.targets, curvesByTarget).map { target, curve in
+                          .init(name: "W1 = \(target)", points: curve.compactMap { p in p.noisy.map { (log10(Double(p.clean)), log10(1 + $0)) } }) }),
+        ]
+        func cellsJSON(_ cells: [AmbientSweep.Cell]) -> JSONValue {
+            .array(cells.map { .object(["n_clean": .integer($0.clean), "n_noisy": .integer($0.noisy), "mean_w1": .number($0.meanW1)]) })
+        }
+        let certificate = Certificate(
+            kind: "ambient.sweep",
+            claim: "Mean W1 over \(reps) repetitions per cell on scaling curves and an (n_clean, n_noisy) grid; the least-squares price of a noisy sample.",
+            assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level",
+                          "the price is a fit of err ≈ A·(n_c + c·n_n)^(−α) to Monte Carlo means, not a bound"],
+            parameters: ["k": .integer(k), "dim": .integer(dim), "sigma": .number(sigma), "reps": .integer(reps), "estimator": .string(method.rawValue),
+                         "arguments": .array(arguments.map(JSONValue.string))],
+            results: ["curves": cellsJSON(curves), "grid": cellsJSON(grid),
+                      "price": .object(["c": .number(price.price), "alpha": .number(price.exponent), "A": .number(price.scale)]),
+                      "reference_prices": .object(["parametric": .number(reference.parametric), "subspace": .number(reference.subspace),
+                                                   "fine_grained": .number(reference.fineGrained)]),
+                      "iso_error": .array(zip(Self.targets, curvesByTarget).map { target, curve in
+                          .object(["target_w1": .number(target), "points": .array(curve.map { p in
+                              .object(["n_clean": .integer(p.clean), "n_noisy": p.noisy.map(JSONValue.number) ?? .null]) })]) })],
+            seed: seed, tolerances: [:])
+        return (certificate, text, charts)
     }
 }
 
 struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Recompute an ambient simulation certificate from its recorded arguments and seed, and compare.")
+    static let configuration = CommandConfiguration(abstract: "Recompute an ambient simulation or sweep certificate from its recorded arguments and seed, and compare.")
 
     @Argument(help: "The certificate (JSON).") var certificate: String
 
     func run() throws {
-        try verifyCertificate(at: certificate, kind: "ambient.simulation") { recorded in
+        let kind = (try? Certificate.read(from: URL(fileURLWithPath: certificate)))?.kind == "ambient.sweep" ? "ambient.sweep" : "ambient.simulation"
+        try verifyCertificate(at: certificate, kind: kind) { recorded in
             let (arguments, seed) = try recordedArguments(of: recorded, path: certificate)
             guard let seed else { throw ValidationError("\(certificate) records no seed to recompute from") }
+            if kind == "ambient.sweep" { return try Sweep.parse(arguments).evaluate(seed: seed, arguments: arguments).0 }
             return try Simulate.parse(arguments).evaluate(seed: seed, arguments: arguments).0
         }
     }

@@ -65,6 +65,24 @@ import Testing
     #expect(abs(fit.price - 0.3) < 1e-4 && abs(fit.exponent - 0.5) < 1e-6 && abs(fit.scale - 2) < 1e-4, "\(fit)")
 }
 
+/// Measured iso-error curves: on a grid whose errors follow 2·(n_c + 0.25·n_n)^(−½), the
+/// interpolated noisy counts at W1 = 0.03 sit within the interpolation's error of the exact
+/// (4/0.03² − n_c)/0.25 (at most 3.3 % on this grid, computed beside the code: tolerance 4 %); 0 where the clean samples suffice
+/// (4 000 clean give 0.0316 ≤ 0.05) and nil beyond the grid (W1 = 0.02 needs 38 000 noisy
+/// samples besides 500 clean).
+@Test func isoErrorCurvesFromTheGrid() {
+    var cells: [AmbientSweep.Cell] = []
+    for c in [500, 1000, 2000, 4000] { for n in [0, 2000, 8000, 32000] { cells.append(.init(clean: c, noisy: n, meanW1: 2 * pow(Double(c) + 0.25 * Double(n), -0.5))) } }
+    let curve = AmbientSweep.isoErrorCurve(cells, target: 0.03)
+    #expect(curve.map(\.clean) == [500, 1000, 2000, 4000])
+    for point in curve {
+        let exact = (4 / (0.03 * 0.03) - Double(point.clean)) / 0.25
+        #expect(point.noisy.map { abs($0 - exact) / exact < 0.04 } == true, "\(point) vs \(exact)")
+    }
+    #expect(AmbientSweep.isoErrorCurve(cells, target: 0.02).first?.noisy == nil)
+    #expect(AmbientSweep.isoErrorCurve(cells, target: 0.05).last?.noisy == 0)
+}
+
 /// The moment estimator: exact moments give back the mixture (Golub–Welsch on a known
 /// sequence), and on 200 000 samples with mixed noise levels (s = 1 and √2) it lands within
 /// W1 0.05 of the ±0.8 mixture (the rate is n^{−1/6}: a loose, not a tight, band).

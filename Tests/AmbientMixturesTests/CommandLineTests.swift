@@ -47,4 +47,18 @@ import ToolTestSupport
         try certificate.write(to: copy)
         #expect(try ToolProcess.run("ambient", ["verify", copy.path], in: root).status == 1)
     }
+
+    /// The reference sweep (moment estimator, 40 repetitions per cell, seed 1) is recomputed —
+    /// curves, grid, price fit and measured iso-error curves; a tampered price is refused.
+    @Test(.enabled(if: binary != nil)) func referenceSweepIsReproduced() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reference = root.appendingPathComponent("Certificates/reference/ambient-sweep-moments.json")
+        #expect(try ToolProcess.run("ambient", ["verify", reference.path], in: root).status == 0)
+        var certificate = try Certificate.read(from: reference)
+        certificate.results["price"] = .object(["c": .number(1), "alpha": .number(0.5), "A": .number(1)])
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-sweep-tampered-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try certificate.write(to: copy)
+        #expect(try ToolProcess.run("ambient", ["verify", copy.path], in: root).status == 1)
+    }
 }
