@@ -64,6 +64,39 @@ public enum MixtureMetrics {
         return (tv, max(0, 1 - affinity).squareRoot())
     }
 
+    /// Total variation and Hellinger distances between the clean densities `p = Γ * N(0, s₀² I)`
+    /// and `q = Γ̂ * N(0, s₀² I)` in any dimension, by Monte Carlo under `p` (spec §C.3):
+    /// `TV = E_p|1 − q/p|/2` and `H² = 1 − E_p √(q/p)`, from `samples` draws of `p`, the
+    /// density ratio computed in log space. Returns the estimates with their standard errors
+    /// (Hellinger's by the delta method, `se(E√(q/p))/(2H)`).
+    public static func cleanDensityDistances(truth p: MixingDistribution, estimate q: MixingDistribution, cleanNoise s0: Double = 1,
+                                             samples: Int = 20_000, using rng: inout some RandomNumberGenerator) throws
+        -> (totalVariation: Double, hellinger: Double, totalVariationError: Double, hellingerError: Double) {
+        precondition(p.dimension == q.dimension, "dimensions differ")
+        precondition(samples >= 2, "at least two samples")
+        let draws = try p.sample(noiseLevels: Array(repeating: s0, count: samples), using: &rng)
+        let d = p.dimension
+        func logDensity(_ m: MixingDistribution, _ i: Int) -> Double {             // up to the common (2πs₀²)^{−d/2}
+            let terms = zip(m.atoms, m.weights).map { atom, w in
+                log(w) - zip(atom, draws.values[(i * d)..<((i + 1) * d)]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * s0 * s0)
+            }
+            let top = terms.max()!
+            return top + log(terms.reduce(0) { $0 + exp($1 - top) })
+        }
+        var tv = 0.0, tvSquares = 0.0, affinity = 0.0, affinitySquares = 0.0
+        for i in 0..<samples {
+            let ratio = exp(logDensity(q, i) - logDensity(p, i))
+            let t = abs(1 - ratio) / 2
+            tv += t; tvSquares += t * t
+            affinity += ratio.squareRoot(); affinitySquares += ratio
+        }
+        let n = Double(samples), mean = tv / n, bc = affinity / n
+        let tvVariance = max(0, tvSquares / n - mean * mean) * n / (n - 1)
+        let bcVariance = max(0, affinitySquares / n - bc * bc) * n / (n - 1)
+        let h = max(0, 1 - bc).squareRoot()
+        return (mean, h, (tvVariance / n).squareRoot(), h > 0 ? (bcVariance / n).squareRoot() / (2 * h) : 0)
+    }
+
     /// The mean log-likelihood of clean samples (rows of `values`, dimension `m.dimension`)
     /// under `Γ̂ * N(0, s₀² I)` — the held-out likelihood of the spec's metrics.
     public static func meanLogLikelihood(_ m: MixingDistribution, values: [Double], cleanNoise s0: Double = 1) -> Double {

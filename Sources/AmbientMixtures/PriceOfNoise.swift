@@ -1,4 +1,5 @@
 import Foundation
+import SuretyNumerics
 
 /// The price of a noisy sample (spec ambient-gmm.md §C.3, experiment 4): fits
 /// `err ≈ A·(n_c + c·n_n)^{−α}` to errors measured on a grid of `(n_c, n_n)` by least squares on
@@ -65,6 +66,8 @@ public struct AmbientSweep: Sendable {
         public var clean: Int
         public var noisy: Int
         public var meanW1: Double
+        /// W1 of each repetition (for resampling).
+        public var w1Values: [Double] = []
     }
 
     /// Mean W1 for every `(n_clean, n_noisy)` asked for (repetitions in parallel, seeded).
@@ -75,7 +78,7 @@ public struct AmbientSweep: Sendable {
             simulation.estimator = estimator
             let condition = AmbientSimulation.Condition(name: "\(cell.clean)+\(cell.noisy)", clean: cell.clean, noisy: cell.noisy)
             let row = try simulation.run(conditions: [condition], seed: seed &+ UInt64(index) &* 7919, progress: progress)[0]
-            return Cell(clean: cell.clean, noisy: cell.noisy, meanW1: row.meanW1)
+            return Cell(clean: cell.clean, noisy: cell.noisy, meanW1: row.meanW1, w1Values: row.w1Values)
         }
     }
 
@@ -102,6 +105,31 @@ public struct AmbientSweep: Sendable {
             }
             return (c, nil)
         }
+    }
+
+    /// A percentile bootstrap interval for the price `c` (Efron & Tibshirani 1993, ch. 13):
+    /// the repetitions of every cell are resampled with replacement, the price refitted, and
+    /// the `(1 ± level)/2` quantiles of the `resamples` refits returned. It measures the Monte
+    /// Carlo uncertainty of the fit on this grid, not a model error.
+    ///
+    /// - Parameter cells: the grid with its per-repetition values.
+    public static func priceInterval(_ cells: [Cell], level: Double = 0.9, resamples: Int = 400, seed: UInt64) -> (lower: Double, upper: Double)? {
+        guard cells.allSatisfy({ !$0.w1Values.isEmpty }), resamples >= 2, level > 0, level < 1 else { return nil }
+        var rng = RandomStream(seed: seed)
+        var prices: [Double] = []
+        prices.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            let points = cells.map { cell -> (clean: Double, noisy: Double, error: Double) in
+                let n = cell.w1Values.count
+                var total = 0.0
+                for _ in 0..<n { total += cell.w1Values[Int(UInt64.random(in: 0..<UInt64(n), using: &rng))] }
+                return (Double(cell.clean), Double(cell.noisy), total / Double(n))
+            }
+            prices.append(PriceOfNoise.fit(points).price)
+        }
+        prices.sort()
+        func quantile(_ p: Double) -> Double { prices[min(prices.count - 1, max(0, Int((p * Double(prices.count)).rounded(.down))))] }
+        return (quantile((1 - level) / 2), quantile((1 + level) / 2))
     }
 
     /// The noisy level `s/s₀` and the three reference prices `(s₀/s)²`, `(s₀/s)⁴`, `(s₀/s)^{4k−2}`.

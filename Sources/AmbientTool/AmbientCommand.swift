@@ -73,12 +73,12 @@ struct Simulate: ParsableCommand {
         let bar = ProgressBar(total: reps * simulation.conditions.count, label: "fits")
         let rows = try simulation.run(seed: seed &+ 1) { bar.advance() }
         bar.finish()
-        var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|"] + (dim == 1 ? ["mean TV (clean)"] : [])
+        var table = TextTable(header: ["condition", "clean", "noisy", "mean W1", "± s.e.", "median max |μ̂ − μ|", dim == 1 ? "mean TV (clean)" : "mean TV (clean, MC)"]
                               + (method == .moments ? ["projected"] : []))
         for row in rows {
             table.append([.text(row.condition.name), .integer(row.condition.clean), .integer(row.condition.noisy),
-                          .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3)]
-                         + (dim == 1 ? [.number(row.meanTotalVariation, digits: 3)] : []) + (method == .moments ? [.number(row.projectedShare, digits: 2)] : []))
+                          .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3),
+                          .number(row.meanTotalVariation, digits: 3)] + (method == .moments ? [.number(row.projectedShare, digits: 2)] : []))
         }
         let certificate = Certificate(
             kind: "ambient.simulation",
@@ -235,12 +235,16 @@ struct Sweep: ParsableCommand {
             gridTable.append([.integer(c)] + (0..<sweep.noisyCounts.count).map { .number(grid[i * sweep.noisyCounts.count + $0].meanW1, digits: 3) })
         }
         let price = PriceOfNoise.fit(grid.map { (Double($0.clean), Double($0.noisy), $0.meanW1) })
+        let interval = AmbientSweep.priceInterval(grid, seed: seed &+ 3)
         let reference = sweep.referencePrices
         var text = "k = \(k), d = \(dim), σ = \(sigma) (noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot()))), \(reps) repetitions per cell, \(method == .em ? "EM" : "moments"), seed \(seed)\n"
         text += "mean W1 against N:\n" + table.render()
         text += "\n\nmean W1 on the (n_clean, n_noisy) grid:\n" + gridTable.render()
         text += String(format: "\n\nprice fit err ≈ A·(n_c + c·n_n)^(−α): c = %.3g, α = %.3f, A = %.3g; (s₀/s)² = %.3g, (s₀/s)⁴ = %.3g, (s₀/s)^(4k−2) = %.3g\n",
                        price.price, price.exponent, price.scale, reference.parametric, reference.subspace, reference.fineGrained)
+        if let interval {
+            text += String(format: "90%% bootstrap interval for c (repetitions resampled within cells, 400 refits): [%.3g, %.3g]\n", interval.lower, interval.upper)
+        }
         // Iso-error curves measured on the grid, and the points of the fitted law beside them.
         let curvesByTarget = Self.targets.map { AmbientSweep.isoErrorCurve(grid, target: $0) }
         var iso = TextTable(header: ["target W1"] + sweep.cleanCounts.map { "n_clean = \($0)" } + ["fitted law: clean only", "fitted law: noisy only"])
@@ -272,7 +276,8 @@ struct Sweep: ParsableCommand {
             parameters: ["k": .integer(k), "dim": .integer(dim), "sigma": .number(sigma), "reps": .integer(reps), "estimator": .string(method.rawValue),
                          "arguments": .array(arguments.map(JSONValue.string))],
             results: ["curves": cellsJSON(curves), "grid": cellsJSON(grid),
-                      "price": .object(["c": .number(price.price), "alpha": .number(price.exponent), "A": .number(price.scale)]),
+                      "price": .object(["c": .number(price.price), "alpha": .number(price.exponent), "A": .number(price.scale),
+                                        "c_interval_90": interval.map { .array([.number($0.lower), .number($0.upper)]) } ?? .null]),
                       "reference_prices": .object(["parametric": .number(reference.parametric), "subspace": .number(reference.subspace),
                                                    "fine_grained": .number(reference.fineGrained)]),
                       "iso_error": .array(zip(Self.targets, curvesByTarget).map { target, curve in

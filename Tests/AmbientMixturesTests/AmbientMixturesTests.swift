@@ -83,6 +83,33 @@ import Testing
     #expect(AmbientSweep.isoErrorCurve(cells, target: 0.05).last?.noisy == 0)
 }
 
+/// The bootstrap interval of the price: with identical repetitions it collapses onto the
+/// point fit; with noisy ones (log-normal, s.d. 0.3, 20 per cell) it has positive width and
+/// holds the point fit.
+@Test func priceIntervalByBootstrap() {
+    func grid(_ noise: (Int) -> Double) -> [AmbientSweep.Cell] {
+        var cells: [AmbientSweep.Cell] = [], index = 0
+        for c in [500, 1000, 2000, 4000] {
+            for n in [0, 2000, 8000, 32000] {
+                let law = 2 * pow(Double(c) + 0.3 * Double(n), -0.5)
+                let values = (0..<20).map { r -> Double in index += 1; return law * exp(noise(index * 20 + r)) }
+                cells.append(.init(clean: c, noisy: n, meanW1: values.reduce(0, +) / 20, w1Values: values))
+            }
+        }
+        return cells
+    }
+    let exact = grid { _ in 0 }
+    let point = PriceOfNoise.fit(exact.map { (Double($0.clean), Double($0.noisy), $0.meanW1) }).price
+    let flat = AmbientSweep.priceInterval(exact, seed: 1)!
+    #expect(abs(flat.lower - point) < 1e-9 && abs(flat.upper - point) < 1e-9)
+    var rng = RandomStream(seed: 5)
+    let draws = Normal(mean: 0, standardDeviation: 0.3).samples(count: 16 * 20 * 21 + 400, using: &rng)
+    let noisy = grid { draws[$0] }
+    let fit = PriceOfNoise.fit(noisy.map { (Double($0.clean), Double($0.noisy), $0.meanW1) }).price
+    let interval = AmbientSweep.priceInterval(noisy, seed: 1)!
+    #expect(interval.lower < fit && fit < interval.upper, "\(interval) vs \(fit)")
+}
+
 /// The moment estimator: exact moments give back the mixture (Golub–Welsch on a known
 /// sequence), and on 200 000 samples with mixed noise levels (s = 1 and √2) it lands within
 /// W1 0.05 of the ±0.8 mixture (the rate is n^{−1/6}: a loose, not a tight, band).
@@ -97,6 +124,22 @@ import Testing
     #expect(abs(m[0] - 0.16) < 0.02 && abs(m[1] - 0.64) < 0.03)       // E U = 0.16, E U² = 0.64
     let fit = try MomentEstimator.fit(sample, k: 2)
     #expect(MixtureMetrics.wasserstein1(fit, truth) < 0.05, "\(fit.atoms) \(fit.weights)")
+}
+
+/// The Monte Carlo clean-density distances agree with the 1-D quadrature within 4.89 of their
+/// standard errors (two-sided 1e-6 under the CLT), and are exactly 0 between identical
+/// mixtures in 3 dimensions.
+@Test func monteCarloCleanDensityDistances() throws {
+    let p = try MixingDistribution(atoms: [[-0.8], [0.8]], weights: [0.4, 0.6])
+    let q = try MixingDistribution(atoms: [[-0.5], [1.1]], weights: [0.5, 0.5])
+    var rng = RandomStream(seed: 77)
+    let mc = try MixtureMetrics.cleanDensityDistances(truth: p, estimate: q, samples: 20_000, using: &rng)
+    let exact = MixtureMetrics.cleanDensityDistances(q, p)
+    #expect(abs(mc.totalVariation - exact.totalVariation) < 4.89 * mc.totalVariationError, "\(mc) vs \(exact)")
+    #expect(abs(mc.hellinger - exact.hellinger) < 4.89 * mc.hellingerError, "\(mc) vs \(exact)")
+    let cube = try MixingDistribution(atoms: [[1, 0, 0], [0, 1, -1]], weights: [0.3, 0.7])
+    let same = try MixtureMetrics.cleanDensityDistances(truth: cube, estimate: cube, samples: 1_000, using: &rng)
+    #expect(same.totalVariation == 0 && same.hellinger == 0)
 }
 
 /// Clean-density distances: identical mixtures are at 0; a single atom shifted by δ against
