@@ -48,7 +48,8 @@ import ToolTestSupport
         #expect(try ToolProcess.run("ambient", ["verify", copy.path], in: root).status == 1)
     }
 
-    /// The reference sweep (moment estimator, 40 repetitions per cell, seed 1) is recomputed —
+    /// The reference sweep (moment estimator, 4 repetitions per cell — few, to keep the debug-built
+    /// test near 10 s; 40 took 160 s there — seed 1) is recomputed —
     /// curves, grid, price fit and measured iso-error curves; a tampered price is refused.
     @Test(.enabled(if: binary != nil)) func referenceSweepIsReproduced() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
