@@ -45,6 +45,8 @@ struct PrivacyOptions: ParsableArguments {
     var ledger: String?
     @Option(name: .customLong("ledger-budget"), help: "Total ε for a new ledger (creates --ledger if it does not exist).")
     var ledgerBudget: Double?
+    @Option(name: .customLong("ledger-delta-budget"), help: "Total δ for a new ledger (without it the ledger allows pure-ε releases only).")
+    var ledgerDeltaBudget: Double?
     @Option(name: .customLong("insecure-noise-seed"), help: ArgumentHelp(
         "Draw the noise from a seeded generator: for tests only. The output then says NOT PRIVATE.", visibility: .hidden))
     var insecureNoiseSeed: UInt64?
@@ -65,19 +67,25 @@ struct PrivacyOptions: ParsableArguments {
     /// the spend after the release is computed and before its file is written.
     func ledgerCheck(label: String) throws -> () throws -> Void {
         guard let ledger else {
-            if ledgerBudget != nil { throw ValidationError("--ledger-budget needs --ledger FILE") }
+            if ledgerBudget != nil || ledgerDeltaBudget != nil { throw ValidationError("--ledger-budget and --ledger-delta-budget need --ledger FILE") }
             return {}
         }
         let url = URL(fileURLWithPath: ledger), budget = try budget(), relation = try relation()
         var book: PrivacyBudgetLedger
         if FileManager.default.fileExists(atPath: ledger) {
             book = try PrivacyBudgetLedger.load(from: url)
+            if let ledgerBudget, ledgerBudget != book.budget {
+                throw ValidationError("the ledger \(ledger) exists with the ε budget \(book.budget); budgets are fixed when a ledger is created, not \(ledgerBudget)")
+            }
+            if let ledgerDeltaBudget, ledgerDeltaBudget != book.deltaBudget {
+                throw ValidationError("the ledger \(ledger) exists with \(book.deltaBudget.map { "the δ budget \($0)" } ?? "no δ budget"); budgets are fixed when a ledger is created, not \(ledgerDeltaBudget)")
+            }
         } else {
             guard let ledgerBudget else { throw ValidationError("the ledger \(ledger) does not exist: give --ledger-budget to create it") }
-            book = try PrivacyBudgetLedger(budget: ledgerBudget, relation: relation)
+            book = try PrivacyBudgetLedger(budget: ledgerBudget, deltaBudget: ledgerDeltaBudget, relation: relation)
         }
         // Refuses now, before the data is read, if the spend cannot fit.
-        try book.check(budget.epsilon, relation: relation, file: url.path)
+        try book.check(budget.epsilon, delta: budget.delta, relation: relation, file: url.path)
         return { try book.spend(budget.epsilon, delta: budget.delta, label: label, relation: relation, recordingTo: url) }
     }
 

@@ -1,4 +1,5 @@
 import Certificates
+import PrivateKDE
 import Foundation
 import Testing
 import ToolTestSupport
@@ -126,6 +127,16 @@ import ToolTestSupport
         #expect(second.status == 64 && second.err.contains("remaining ε = 0.4"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("b.dpkde").path))
         #expect(try Data(contentsOf: dir.appendingPathComponent("ledger.json")) == before)
+        // δ: this ledger has no δ budget, so a zCDP release is refused; budgets cannot be
+        // changed after creation.
+        let zcdp = try Self.run(["build", "data.csv", "--epsilon", "0.2", "--delta", "1e-6", "--ledger", "ledger.json", "-o", "c.dpkde"], in: dir)
+        #expect(zcdp.status == 64 && zcdp.err.contains("no δ budget"), "\(zcdp.err)")
+        let change = try Self.run(["build", "data.csv", "--epsilon", "0.2", "--ledger", "ledger.json", "--ledger-budget", "5", "-o", "c.dpkde"], in: dir)
+        #expect(change.status == 64 && change.err.contains("fixed when a ledger is created"), "\(change.err)")
+        let withDelta = try Self.run(["build", "data.csv", "--epsilon", "0.2", "--delta", "1e-6", "--ledger", "ledger2.json", "--ledger-budget", "1",
+                                      "--ledger-delta-budget", "1e-5", "-o", "c.dpkde"], in: dir)
+        #expect(withDelta.status == 0, "\(withDelta.err)")
+        #expect(try PrivacyBudgetLedger.load(from: dir.appendingPathComponent("ledger2.json")).spentDelta == 1e-6)
     }
 
     /// The reference classification certificate (seeded noise, so reproducible) is recomputed;
