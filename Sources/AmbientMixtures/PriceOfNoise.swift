@@ -50,6 +50,8 @@ public struct AmbientSweep: Sendable {
     public var repetitions: Int
     public var restarts = 2
     public var estimator: AmbientSimulation.Estimator = .em
+    /// The clean noise level `s₀` (noisy samples have `√(s₀² + σ²)`).
+    public var cleanNoise = 1.0
     /// Totals N for the error-vs-N curves.
     public var totals = [2_000, 5_000, 10_000, 20_000]
     /// The (n_clean, n_noisy) grid of the price fit.
@@ -76,6 +78,7 @@ public struct AmbientSweep: Sendable {
             var simulation = try AmbientSimulation(mixing: mixing, sigma: sigma, total: cell.clean + cell.noisy, repetitions: repetitions)
             simulation.restarts = restarts
             simulation.estimator = estimator
+            simulation.cleanNoise = cleanNoise
             let condition = AmbientSimulation.Condition(name: "\(cell.clean)+\(cell.noisy)", clean: cell.clean, noisy: cell.noisy)
             let row = try simulation.run(conditions: [condition], seed: seed &+ UInt64(index) &* 7919, progress: progress)[0]
             return Cell(clean: cell.clean, noisy: cell.noisy, meanW1: row.meanW1, w1Values: row.w1Values)
@@ -134,7 +137,7 @@ public struct AmbientSweep: Sendable {
 
     /// The noisy level `s/s₀` and the three reference prices `(s₀/s)²`, `(s₀/s)⁴`, `(s₀/s)^{4k−2}`.
     public var referencePrices: (parametric: Double, subspace: Double, fineGrained: Double) {
-        let r = 1 / (1 + sigma * sigma)            // (s₀/s)² with s₀ = 1
+        let r = cleanNoise * cleanNoise / (cleanNoise * cleanNoise + sigma * sigma)       // (s₀/s)²
         return (r, r * r, pow(r, Double(2 * mixing.k - 1)))
     }
 }

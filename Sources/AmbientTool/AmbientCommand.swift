@@ -40,6 +40,8 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("n-clean"), help: "Clean samples in the mixed condition (default: 10 % of --n).") var nClean: Int?
     @Option(name: .customLong("n-noisy"), help: "Noisy samples in the mixed condition (default: the rest of --n).") var nNoisy: Int?
     @Option(name: .customShort("n"), help: "Total N when --n-clean/--n-noisy are not given.") var total = 20_000
+    @Option(name: .customLong("clean-fraction"), help: "Clean share p of N in the mixed and p-clean-only conditions.") var cleanFraction = 0.1
+    @Option(name: .customLong("clean-noise"), help: "Noise level s₀ of the clean samples.") var cleanNoise = 1.0
     @Option(help: "Atom spacing for the generated mixtures.") var separation = 1.6
     @Option(help: "Repetitions per condition.") var reps = 30
     @Option(help: "EM restarts.") var restarts = 3
@@ -60,7 +62,9 @@ struct Simulate: ParsableCommand {
         guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
         guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
-        let clean = nClean ?? Int((Double(total) * 0.1).rounded()), noisy = nNoisy ?? (total - clean)
+        guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
+        guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
+        let clean = nClean ?? Int((Double(total) * cleanFraction).rounded()), noisy = nNoisy ?? (total - clean)
         guard clean >= 0, noisy >= 0, clean + noisy > 0 else {
             throw ValidationError("the sample counts are all zero (or negative): give -n, --n-clean or --n-noisy")
         }
@@ -70,6 +74,7 @@ struct Simulate: ParsableCommand {
         simulation.cleanFraction = Double(clean) / Double(clean + noisy)
         simulation.restarts = restarts
         simulation.estimator = method
+        simulation.cleanNoise = cleanNoise
         let bar = ProgressBar(total: reps * simulation.conditions.count, label: "fits")
         let rows = try simulation.run(seed: seed &+ 1) { bar.advance() }
         bar.finish()
@@ -85,6 +90,7 @@ struct Simulate: ParsableCommand {
             claim: "Mean W1 between the learned and true mixing distributions over \(reps) repetitions per condition (\(method == .em ? "heteroscedastic EM" : "denoised method of moments") with known noise levels).",
             assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level"],
             parameters: ["k": .integer(k), "dim": .integer(dim), "sigma": .number(sigma), "n_clean": .integer(clean), "n_noisy": .integer(noisy),
+                         "clean_noise": .number(cleanNoise),
                          "estimator": .string(method.rawValue), "arguments": .array(arguments.map(JSONValue.string)),
                          "reps": .integer(reps), "atoms": .array(mixing.atoms.map { .array($0.map(JSONValue.number)) }),
                          "weights": .array(mixing.weights.map(JSONValue.number))],
@@ -93,7 +99,7 @@ struct Simulate: ParsableCommand {
                 "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation),
                 "projected_share": $0.projectedShare.isNaN ? .null : .number($0.projectedShare)])) }),
             seed: seed, tolerances: [:])
-        return (certificate, "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
+        return (certificate, "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (cleanNoise * cleanNoise + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
     }
 }
 
@@ -180,6 +186,8 @@ struct Sweep: ParsableCommand {
     @Option(help: "Atom spacing for generated mixtures (k ≠ 2 or d ≠ 1).") var separation = 1.6
     @Option(help: "Repetitions per cell.") var reps = 10
     @Option(help: "em or moments.") var estimator = "em"
+    @Option(name: .customLong("clean-fraction"), help: "Clean share p in the p-clean curves.") var cleanFraction = 0.1
+    @Option(name: .customLong("clean-noise"), help: "Noise level s₀ of the clean samples.") var cleanNoise = 1.0
     @Option(help: ArgumentHelp("Write the scaling plots (SVG) with this path prefix.", valueName: "file.svg")) var plot: String?
     @OptionGroup var common: CommonOptions
 
@@ -213,12 +221,18 @@ struct Sweep: ParsableCommand {
         guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
         guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
+        guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
+        guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
         var rng = RandomStream(seed: seed)
         let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
         var sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
         sweep.estimator = method
+        sweep.cleanNoise = cleanNoise
+        let p = cleanFraction, percent = String(format: "%g%%", 100 * p), rest = String(format: "%g%%", 100 * (1 - p))
+        func share(_ n: Int) -> Int { max(1, Int((Double(n) * p).rounded())) }
         let byN: [(String, (Int) -> (clean: Int, noisy: Int))] = [
-            ("all clean", { ($0, 0) }), ("all noisy", { (0, $0) }), ("10% clean only", { ($0 / 10, 0) }), ("10% clean + 90% noisy", { ($0 / 10, $0 - $0 / 10) }),
+            ("all clean", { ($0, 0) }), ("all noisy", { (0, $0) }), ("\(percent) clean only", { (share($0), 0) }),
+            ("\(percent) clean + \(rest) noisy", { (share($0), $0 - share($0)) }),
         ]
         let curveCells = sweep.totals.flatMap { n in byN.map { $0.1(n) } }
         let gridCells = sweep.cleanCounts.flatMap { c in sweep.noisyCounts.map { (clean: c, noisy: $0) } }
@@ -237,7 +251,7 @@ struct Sweep: ParsableCommand {
         let price = PriceOfNoise.fit(grid.map { (Double($0.clean), Double($0.noisy), $0.meanW1) })
         let interval = AmbientSweep.priceInterval(grid, seed: seed &+ 3)
         let reference = sweep.referencePrices
-        var text = "k = \(k), d = \(dim), σ = \(sigma) (noisy std \(String(format: "%.3f", (1 + sigma * sigma).squareRoot()))), \(reps) repetitions per cell, \(method == .em ? "EM" : "moments"), seed \(seed)\n"
+        var text = "k = \(k), d = \(dim), s₀ = \(cleanNoise), σ = \(sigma) (noisy std \(String(format: "%.3f", (cleanNoise * cleanNoise + sigma * sigma).squareRoot()))), \(reps) repetitions per cell, \(method == .em ? "EM" : "moments"), seed \(seed)\n"
         text += "mean W1 against N:\n" + table.render()
         text += "\n\nmean W1 on the (n_clean, n_noisy) grid:\n" + gridTable.render()
         text += String(format: "\n\nprice fit err ≈ A·(n_c + c·n_n)^(−α): c = %.3g, α = %.3f, A = %.3g; (s₀/s)² = %.3g, (s₀/s)⁴ = %.3g, (s₀/s)^(4k−2) = %.3g\n",
@@ -274,6 +288,7 @@ struct Sweep: ParsableCommand {
             assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level",
                           "the price is a fit of err ≈ A·(n_c + c·n_n)^(−α) to Monte Carlo means, not a bound"],
             parameters: ["k": .integer(k), "dim": .integer(dim), "sigma": .number(sigma), "reps": .integer(reps), "estimator": .string(method.rawValue),
+                         "clean_noise": .number(cleanNoise), "clean_fraction": .number(cleanFraction),
                          "arguments": .array(arguments.map(JSONValue.string))],
             results: ["curves": cellsJSON(curves), "grid": cellsJSON(grid),
                       "price": .object(["c": .number(price.price), "alpha": .number(price.exponent), "A": .number(price.scale),
