@@ -17,12 +17,14 @@ struct AmbientCommand: ParsableCommand {
     )
 }
 
-/// The spec's reference mixture for k = 2 (atoms ±0.8·u, weights 0.4/0.6, u = e₁ in 1-D and a
-/// random unit vector otherwise); for other k, collinear atoms spaced by `separation`, equal weights.
+/// The spec's reference mixture for k = 2 (atoms ±(separation/2)·u — ±0.8·u at the default 1.6 —
+/// weights 0.4/0.6, u = e₁ in 1-D and a random unit vector otherwise); for other k, collinear
+/// atoms spaced by `separation`, equal weights.
 func referenceMixing(k: Int, dimension d: Int, separation: Double, using rng: inout RandomStream) throws -> MixingDistribution {
     guard k == 2 else { return try MixingDistribution.collinear(k: k, dimension: d, separation: separation, using: &rng) }
     let u = d == 1 ? [1.0] : try MixingDistribution.collinear(k: 2, dimension: d, separation: 2, using: &rng).atoms[1]
-    return try MixingDistribution(atoms: [u.map { -0.8 * $0 }, u.map { 0.8 * $0 }], weights: [0.4, 0.6])
+    let half = separation / 2
+    return try MixingDistribution(atoms: [u.map { -half * $0 }, u.map { half * $0 }], weights: [0.4, 0.6])
 }
 
 struct Simulate: ParsableCommand {
@@ -30,8 +32,8 @@ struct Simulate: ParsableCommand {
         abstract: "W1 of the learned mixing distribution for all-clean, all-noisy, p-clean only and p-clean + noisy samples.",
         discussion: """
             With no arguments: the spec's 1-D reference case (k = 2, atoms ±0.8, weights 0.4/0.6, σ = 1, N = 20 000,
-            10 % clean, 30 repetitions); k = 2 in d dimensions: atoms ±0.8·u for a random unit u. Other k: k collinear
-            atoms spaced by --separation, equal weights.
+            10 % clean, 30 repetitions); k = 2 in d dimensions: atoms ±0.8·u for a random unit u (±separation/2
+            with --separation). Other k: k collinear atoms spaced by --separation, equal weights.
             """)
 
     @Option(help: "Number of atoms k.") var k = 2
@@ -42,7 +44,7 @@ struct Simulate: ParsableCommand {
     @Option(name: .customShort("n"), help: "Total N when --n-clean/--n-noisy are not given.") var total = 20_000
     @Option(name: .customLong("clean-fraction"), help: "Clean share p of N in the mixed and p-clean-only conditions.") var cleanFraction = 0.1
     @Option(name: .customLong("clean-noise"), help: "Noise level s₀ of the clean samples.") var cleanNoise = 1.0
-    @Option(help: "Atom spacing for the generated mixtures.") var separation = 1.6
+    @Option(help: "Atom spacing (k = 2: atoms ±separation/2, weights 0.4/0.6; otherwise collinear, equal weights).") var separation = 1.6
     @Option(help: "Repetitions per condition.") var reps = 30
     @Option(help: "EM restarts.") var restarts = 3
     @Option(help: "em (heteroscedastic EM) or moments (denoised method of moments: projected onto the moment space; in d > 1 with the subspace step and the Wasserstein ERM).") var estimator = "em"
@@ -64,6 +66,7 @@ struct Simulate: ParsableCommand {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
         guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
         guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
+        guard separation > 0, separation.isFinite else { throw ValidationError("--separation must be a positive number") }
         let clean = nClean ?? Int((Double(total) * cleanFraction).rounded()), noisy = nNoisy ?? (total - clean)
         guard clean >= 0, noisy >= 0, clean + noisy > 0 else {
             throw ValidationError("the sample counts are all zero (or negative): give -n, --n-clean or --n-noisy")
@@ -183,7 +186,7 @@ struct Sweep: ParsableCommand {
     @Option(help: "Number of atoms k.") var k = 2
     @Option(help: "Dimension d.") var dim = 1
     @Option(help: "Extra noise σ of the noisy samples.") var sigma = 1.0
-    @Option(help: "Atom spacing for generated mixtures (k ≠ 2 or d ≠ 1).") var separation = 1.6
+    @Option(help: "Atom spacing (k = 2: atoms ±separation/2, weights 0.4/0.6; otherwise collinear, equal weights).") var separation = 1.6
     @Option(help: "Repetitions per cell.") var reps = 10
     @Option(help: "em or moments.") var estimator = "em"
     @Option(name: .customLong("clean-fraction"), help: "Clean share p in the p-clean curves.") var cleanFraction = 0.1
@@ -223,6 +226,7 @@ struct Sweep: ParsableCommand {
         guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
         guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
         guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
+        guard separation > 0, separation.isFinite else { throw ValidationError("--separation must be a positive number") }
         var rng = RandomStream(seed: seed)
         let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
         var sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
