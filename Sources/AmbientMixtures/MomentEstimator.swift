@@ -61,32 +61,28 @@ public enum MomentEstimator {
     }
 
     /// The estimates and their standard errors `√(Σ b_ij²(h_ij − m̂_j)²)/Σ b_ij`, `h_ij =
-    /// s_i^j He_j(X_i/s_i)` (the plug-in variance of a weighted mean).
+    /// s_i^j He_j(X_i/s_i)` (the plug-in variance of a weighted mean), in one pass from the
+    /// sums of `b`, `bh`, `b²`, `b²h`, `b²h²`.
     static func momentsWithErrors(values: [Double], levels: [Double], k: Int) throws -> (moments: [Double], errors: [Double]) {
-        let order = 2 * k - 1, n = values.count
-        var terms = [Double](repeating: 0, count: n * order), weights = terms
-        var numerator = [Double](repeating: 0, count: order), denominator = numerator
-        for (i, (x, s)) in zip(values, levels).enumerated() {
+        let order = 2 * k - 1
+        var sumB = [Double](repeating: 0, count: order), sumBH = sumB, sumB2 = sumB, sumB2H = sumB, sumB2H2 = sumB
+        for (x, s) in zip(values, levels) {
             let hermite = try OrthogonalPolynomialFamily.hermite.values(upTo: order, at: x / s)
             var power = 1.0
             for j in 1...order {
                 power *= s
                 let b = pow(s, -2 * Double(j)), h = power * hermite[j]
-                terms[i * order + j - 1] = h
-                weights[i * order + j - 1] = b
-                numerator[j - 1] += b * h
-                denominator[j - 1] += b
+                sumB[j - 1] += b; sumBH[j - 1] += b * h
+                sumB2[j - 1] += b * b; sumB2H[j - 1] += b * b * h; sumB2H2[j - 1] += b * b * h * h
             }
         }
-        let m = (0..<order).map { numerator[$0] / denominator[$0] }
-        var variance = [Double](repeating: 0, count: order)
-        for i in 0..<n {
-            for j in 0..<order {
-                let b = weights[i * order + j], e = terms[i * order + j] - m[j]
-                variance[j] += b * b * e * e
-            }
+        let m = (0..<order).map { sumBH[$0] / sumB[$0] }
+        var errors = [Double](repeating: 0, count: order)
+        for j in 0..<order {
+            let squares: Double = sumB2H2[j] - 2 * m[j] * sumB2H[j] + m[j] * m[j] * sumB2[j]
+            errors[j] = max(0, squares).squareRoot() / sumB[j]
         }
-        return (m, (0..<order).map { variance[$0].squareRoot() / denominator[$0] })
+        return (m, errors)
     }
 
     /// The estimate of the k-atomic mixing distribution (any dimension).
