@@ -131,6 +131,11 @@ struct Fit: ParsableCommand {
                 return s
             }
             let sample = try NoisySample(dimension: table.features.columns, values: table.features.rowArrays.flatMap { $0 }, noiseLevels: levels)
+            let needed = method == .moments ? 2 * k : k
+            guard sample.count >= needed else {
+                throw DataError(file: data, line: sample.count + 1, column: 1, seen: "the end of the data after \(sample.count) sample\(sample.count == 1 ? "" : "s")",
+                                expected: "at least \(needed) samples for \(method == .moments ? "the moment estimator" : "EM") with k = \(k)")
+            }
             let seed = common.resolvedSeed()
             var rng = RandomStream(seed: seed)
             let mixing: MixingDistribution

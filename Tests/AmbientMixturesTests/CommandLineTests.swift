@@ -28,6 +28,7 @@ import ToolTestSupport
         for (arguments, message) in [(["simulate", "--k", "0"], "--k"), (["simulate", "--sigma=-1"], "--sigma"),
                                      (["simulate", "--estimator", "median"], "--estimator"), (["simulate", "--clean-fraction", "1"], "--clean-fraction"),
                                      (["sweep", "--clean-noise", "0"], "--clean-noise"), (["simulate", "--separation", "0"], "--separation"), (["fit", "ok.csv", "--estimator", "moments", "--radius", "0"], "--radius"),
+                                     (["fit", "ok.csv", "--k", "2", "--estimator", "moments"], "at least 4 samples"),
                                      (["simulate", "--n-clean", "0", "--n-noisy", "0"], "all zero"),
                                      (["fit", "nocol.csv"], "'s'"), (["fit", "neg.csv"], "noise level '-1"), (["fit", "inf.csv"], "noise level 'inf'")] {
             let result = try ToolProcess.run("ambient", arguments, in: dir)
