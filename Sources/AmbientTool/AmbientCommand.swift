@@ -31,8 +31,8 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "W1 of the learned mixing distribution for all-clean, all-noisy, p-clean only and p-clean + noisy samples.",
         discussion: """
-            With no arguments: the spec's 1-D reference case (k = 2, atoms ±0.8, weights 0.4/0.6, σ = 1, N = 20 000,
-            10 % clean, 30 repetitions); k = 2 in d dimensions: atoms ±0.8·u for a random unit u (±separation/2
+            With no arguments: the spec's 1-D reference case (k = 2, atoms ±0.8, weights 0.4/0.6, σ = 1, N = 20 000, \
+            10 % clean, 30 repetitions); k = 2 in d dimensions: atoms ±0.8·u for a random unit u (±separation/2 \
             with --separation). Other k: k collinear atoms spaced by --separation, equal weights.
             """)
 
@@ -183,8 +183,8 @@ struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Scaling curves (error vs N per condition, error vs n_noisy at fixed n_clean), iso-error curves and the price of a noisy sample.",
         discussion: """
-            Fits err ≈ A·(n_c + c·n_n)^(−α) on the (n_clean, n_noisy) grid and compares ĉ with (s₀/s)², (s₀/s)⁴ and
-            (s₀/s)^(4k−2); iso-error curves are read off the measured grid. Default: the spec's 1-D k = 2 mixture,
+            Fits err ≈ A·(n_c + c·n_n)^(−α) on the (n_clean, n_noisy) grid and compares ĉ with (s₀/s)², (s₀/s)⁴ and \
+            (s₀/s)^(4k−2); iso-error curves are read off the measured grid. Default: the spec's 1-D k = 2 mixture, \
             σ = 1, 10 repetitions per cell, EM.
             """)
 

@@ -10,8 +10,8 @@ struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a private structure from a CSV of points (all columns numeric, except --label).",
         discussion: """
-            The output holds only noisy values and public parameters. With --partial the output is the
-            shard's UN-NOISED sufficient statistics (kernels only), as sensitive as the data: keep it
+            The output holds only noisy values and public parameters. With --partial the output is the \
+            shard's UN-NOISED sufficient statistics (kernels only), as sensitive as the data: keep it \
             inside the trust boundary and release the union with `dpkde merge --epsilon …`.
             """
     )

@@ -10,9 +10,9 @@ struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Private classification by average similarity: one private structure per class (paper §11).",
         discussion: """
-            Trains on --train, reports accuracy on --test for each ε of --epsilons ('inf' is the
-            non-private exact KDE classifier with the same kernel and bandwidth), averaged over --reps
-            independent noise draws. Without --train it runs the examples in Examples/dpkde-classify:
+            Trains on --train, reports accuracy on --test for each ε of --epsilons ('inf' is the \
+            non-private exact KDE classifier with the same kernel and bandwidth), averaged over --reps \
+            independent noise draws. Without --train it runs the examples in Examples/dpkde-classify: \
             scikit-learn's digits and breast_cancer, split 80/20 with --seed.
             """
     )

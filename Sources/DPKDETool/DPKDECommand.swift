@@ -12,9 +12,9 @@ struct DPKDECommand: ParsableCommand {
         commandName: "dpkde",
         abstract: "Differentially private kernel-density and distance structures (Backurs et al., ICLR 2024).",
         discussion: """
-            build writes a private structure (noisy values and public parameters only); query answers
-            batches of queries from it with an error bar each; merge releases partial builds made
-            shard by shard; classify runs the per-class private KDE classifier; audit checks the
+            build writes a private structure (noisy values and public parameters only); query answers \
+            batches of queries from it with an error bar each; merge releases partial builds made \
+            shard by shard; classify runs the per-class private KDE classifier; audit checks the \
             mechanisms statistically; info prints a structure's parameters and privacy statement.
             """,
         subcommands: [Build.self, Query.self, Merge.self, Info.self, Classify.self, Audit.self, Verify.self, Sweep.self]

@@ -9,9 +9,9 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sum the partial statistics of several shards and release them once, with noise.",
         discussion: """
-            Each shard comes from `dpkde build SHARD.csv --partial --feature-seed S …` with the same
-            kernel, bandwidth, features, projection, bounds and seed. The partial files are as
-            sensitive as the data; only merge's output is private. Any engine that can run one
+            Each shard comes from `dpkde build SHARD.csv --partial --feature-seed S …` with the same \
+            kernel, bandwidth, features, projection, bounds and seed. The partial files are as \
+            sensitive as the data; only merge's output is private. Any engine that can run one \
             command per shard (Spark, Ray, a batch scheduler) can produce them.
             """
     )

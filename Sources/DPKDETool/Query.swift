@@ -62,9 +62,9 @@ struct Query: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Answer a batch of queries (one per CSV row) from a private structure, each with an error bar.",
         discussion: """
-            Prints CSV: for kernels the estimated sum of similarities (or with --average the average
-            similarity) and the standard deviation of its privacy noise; for l1 the estimated sum of
-            ℓ1 distances and its noise standard deviation. The error bars are a-priori: they depend on
+            Prints CSV: for kernels the estimated sum of similarities (or with --average the average \
+            similarity) and the standard deviation of its privacy noise; for l1 the estimated sum of \
+            ℓ1 distances and its noise standard deviation. The error bars are a-priori: they depend on \
             the query and the public parameters, not on the data.
             """
     )

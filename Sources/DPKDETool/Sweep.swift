@@ -9,9 +9,9 @@ struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The Papers/DPKDE experiments: error vs ε, error vs n, query time vs d (tables and SVG plots).",
         discussion: """
-            Data: n points uniform in [0,1]^d (the spec's worked setting: n = 10⁴, d = 10, L = 14, α = 0.1
-            for ℓ1; m = 1000 features, h = 1 for the Gaussian kernel). Errors are measured against the
-            exact sums on 20 uniform queries, averaged over --reps releases with secure noise; the
+            Data: n points uniform in [0,1]^d (the spec's worked setting: n = 10⁴, d = 10, L = 14, α = 0.1 \
+            for ℓ1; m = 1000 features, h = 1 for the Gaussian kernel). Errors are measured against the \
+            exact sums on 20 uniform queries, averaged over --reps releases with secure noise; the \
             predicted column is the a-priori noise standard deviation the structure reports.
             """
     )

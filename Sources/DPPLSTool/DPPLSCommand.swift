@@ -36,7 +36,7 @@ struct Design: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Points (and weights) at which to evaluate an expensive function.",
         discussion: """
-            Continuous spaces: --method iid|dpp|dpp-repeat|volume-rescaled. Discrete ground sets (--features FILE.csv, one row per
+            Continuous spaces: --method iid|dpp|dpp-repeat|volume-rescaled. Discrete ground sets (--features FILE.csv, one row per \
             candidate, one column per feature): --method dpp (m items) or volume (--n items), writing the chosen rows.
             """)
 
