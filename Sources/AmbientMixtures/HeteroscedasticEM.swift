@@ -110,16 +110,8 @@ public struct HeteroscedasticEM: Sendable {
     /// The top eigenvectors of `Σ_i s_i^{−2}(X_i − x̄)(X_i − x̄)ᵀ/Σ s_i^{−2} − (n/Σ s_i^{−2}) I`
     /// (up to `min(k, d)` of them), as rows.
     func spectralBasis(_ s: NoisySample) throws -> [[Double]] {
-        let n = s.count, d = s.dimension
         let p = s.noiseLevels.map { 1 / ($0 * $0) }
-        let total = p.reduce(0, +)
-        var mean = [Double](repeating: 0, count: d)
-        for i in 0..<n { for c in 0..<d { mean[c] += p[i] * s.values[i * d + c] / total } }
-        var centred = [Double](repeating: 0, count: n * d)                     // column-major, rows scaled by √p
-        for i in 0..<n { for c in 0..<d { centred[c * n + i] = (s.values[i * d + c] - mean[c]) * (p[i] / total).squareRoot() } }
-        let eigen = try Matrix(rows: n, columns: d, columnMajor: centred).gram().symmetricEigendecomposition()
-        let order = eigen.values.indices.sorted { eigen.values[$0] > eigen.values[$1] }
-        return order.prefix(min(k, d)).map { eigen.vectors.column($0) }
+        return try s.principalDirections(around: s.weightedMean(p), weights: p, count: k)
     }
 
     /// Quantiles (1-D, first run) or k-means++ seeds among the data points, compared in the

@@ -87,6 +87,31 @@ public struct NoisySample: Sendable, Equatable {
         self.noiseLevels = noiseLevels
     }
 
+    /// `Σ_i w_i X_i / Σ_i w_i`.
+    public func weightedMean(_ w: [Double]) -> [Double] {
+        precondition(w.count == count, "one weight per sample")
+        let d = dimension, total = w.reduce(0, +)
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<count { for c in 0..<d { mean[c] += w[i] * values[i * d + c] / total } }
+        return mean
+    }
+
+    /// The top `count` eigenvectors (decreasing eigenvalue) of the weighted second-moment
+    /// matrix `Σ_i w_i (X_i − c)(X_i − c)ᵀ / Σ_i w_i` about `centre` (BLAS `dsyrk`). Subtracting
+    /// a multiple of the identity — the noise part — leaves them unchanged, so callers need not.
+    public func principalDirections(around centre: [Double], weights w: [Double], count top: Int) throws -> [[Double]] {
+        precondition(w.count == count && centre.count == dimension, "one weight per sample and a centre in R^d")
+        let n = count, d = dimension, total = w.reduce(0, +)
+        var scaled = [Double](repeating: 0, count: n * d)                       // column-major, rows · √(w_i/Σw)
+        for i in 0..<n {
+            let root = (w[i] / total).squareRoot()
+            for c in 0..<d { scaled[c * n + i] = (values[i * d + c] - centre[c]) * root }
+        }
+        let eigen = try Matrix(rows: n, columns: d, columnMajor: scaled).gram().symmetricEigendecomposition()
+        let order = eigen.values.indices.sorted { eigen.values[$0] > eigen.values[$1] }
+        return order.prefix(min(top, d)).map { eigen.vectors.column($0) }
+    }
+
     /// The union of two samples (rows appended).
     public func appending(_ other: NoisySample) throws -> NoisySample {
         try NoisySample(dimension: dimension, values: values + other.values, noiseLevels: noiseLevels + other.noiseLevels)

@@ -53,11 +53,7 @@ public enum MomentEstimator {
         guard sample.dimension == 1 else {
             throw NumericsError.domain(function: "moment estimator", value: "d = \(sample.dimension)", expected: "d = 1 (project first)")
         }
-        return try moments(values: sample.values, levels: sample.noiseLevels, k: k)
-    }
-
-    static func moments(values: [Double], levels: [Double], k: Int) throws -> [Double] {
-        try momentsWithErrors(values: values, levels: levels, k: k).moments
+        return try momentsWithErrors(values: sample.values, levels: sample.noiseLevels, k: k).moments
     }
 
     /// The estimates and their standard errors `√(Σ b_ij²(h_ij − m̂_j)²)/Σ b_ij`, `h_ij =
@@ -173,23 +169,11 @@ public enum MomentEstimator {
         let n = sample.count, d = sample.dimension, r = min(k - 1, d)
         // The precision-weighted mean, then (a) the centred Ŝ = Σ a_i (X_i − x̄)(X_i − x̄)ᵀ/Σ a_i
         // (minus a multiple of I, which leaves the eigenvectors alone).
-        let p = sample.noiseLevels.map { 1 / ($0 * $0) }
-        let precision = p.reduce(0, +)
-        var mean = [Double](repeating: 0, count: d)
-        for i in 0..<n { for c in 0..<d { mean[c] += p[i] * sample.values[i * d + c] / precision } }
+        let mean = sample.weightedMean(sample.noiseLevels.map { 1 / ($0 * $0) })
         guard r >= 1 else {
             return Fit(mixing: try MixingDistribution(atoms: [mean], weights: [1]), projections: 0, directions: 0, objective: 0)
         }
-        let a = sample.noiseLevels.map { pow($0, -4) }
-        let total = a.reduce(0, +)
-        var scaled = [Double](repeating: 0, count: n * d)                       // column-major, rows · √(a_i/Σa)
-        for i in 0..<n {
-            let w = (a[i] / total).squareRoot()
-            for c in 0..<d { scaled[c * n + i] = (sample.values[i * d + c] - mean[c]) * w }
-        }
-        let eigen = try Matrix(rows: n, columns: d, columnMajor: scaled).gram().symmetricEigendecomposition()
-        let order = eigen.values.indices.sorted { eigen.values[$0] > eigen.values[$1] }
-        let basis = order.prefix(r).map { eigen.vectors.column($0) }             // r vectors of R^d
+        let basis = try sample.principalDirections(around: mean, weights: sample.noiseLevels.map { pow($0, -4) }, count: r)
         var projected = [[Double]](repeating: [Double](repeating: 0, count: r), count: n)
         for i in 0..<n {
             for (b, v) in basis.enumerated() {
