@@ -77,11 +77,7 @@ public enum MixtureMetrics {
         let draws = try p.sample(noiseLevels: Array(repeating: s0, count: samples), using: &rng)
         let d = p.dimension
         func logDensity(_ m: MixingDistribution, _ i: Int) -> Double {             // up to the common (2πs₀²)^{−d/2}
-            let terms = zip(m.atoms, m.weights).map { atom, w in
-                log(w) - zip(atom, draws.values[(i * d)..<((i + 1) * d)]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * s0 * s0)
-            }
-            let top = terms.max()!
-            return top + log(terms.reduce(0) { $0 + exp($1 - top) })
+            logMixtureKernel(m, draws.values[(i * d)..<((i + 1) * d)], level: s0)
         }
         var tv = 0.0, tvSquares = 0.0, affinity = 0.0, affinitySquares = 0.0
         for i in 0..<samples {
@@ -110,16 +106,22 @@ public enum MixtureMetrics {
         return meanLogLikelihood(m, values: sample.values) { sample.noiseLevels[$0] }
     }
 
+    /// `log Σ_j π_j exp(−‖x − μ_j‖²/(2s²))` for one point, by log-sum-exp: the log-density of
+    /// `Γ * N(0, s² I)` at `x` without its normalizer `−(d/2) log(2πs²)`.
+    static func logMixtureKernel(_ m: MixingDistribution, _ x: ArraySlice<Double>, level s: Double) -> Double {
+        let terms = zip(m.atoms, m.weights).map { atom, w in
+            log(w) - zip(atom, x).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * s * s)
+        }
+        let top = terms.max()!
+        return top + log(terms.reduce(0) { $0 + exp($1 - top) })
+    }
+
     static func meanLogLikelihood(_ m: MixingDistribution, values: [Double], level: (Int) -> Double) -> Double {
         let d = m.dimension, n = values.count / d
         var total = 0.0
         for i in 0..<n {
             let s = level(i)
-            let terms = zip(m.atoms, m.weights).map { atom, w in
-                log(w) - zip(atom, values[(i * d)..<((i + 1) * d)]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / (2 * s * s)
-            }
-            let top = terms.max()!
-            total += top + log(terms.reduce(0) { $0 + exp($1 - top) }) - Double(d) * log(2 * Double.pi * s * s) / 2
+            total += logMixtureKernel(m, values[(i * d)..<((i + 1) * d)], level: s) - Double(d) * log(2 * Double.pi * s * s) / 2
         }
         return total / Double(max(n, 1))
     }
