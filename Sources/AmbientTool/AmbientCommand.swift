@@ -211,7 +211,7 @@ struct Sweep: ParsableCommand {
                     throw ValidationError("--plot \(plot): the folder \(folder) does not exist")
                 }
             }
-            let arguments = reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "sweep", dropping: ["--output", "-o", "--seed", "--plot"])
+            let arguments = reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "sweep", dropping: outputAndSeedOptions + ["--plot"])
             let (certificate, text, charts) = try evaluate(seed: seed, arguments: arguments, progress: true)
             if let plot {
                 let base = URL(fileURLWithPath: plot)
@@ -318,11 +318,10 @@ struct Verify: ParsableCommand {
     @Argument(help: "The certificate (JSON).") var certificate: String
 
     func run() throws {
-        let kind = (try? Certificate.read(from: URL(fileURLWithPath: certificate)))?.kind == "ambient.sweep" ? "ambient.sweep" : "ambient.simulation"
-        try verifyCertificate(at: certificate, kind: kind) { recorded in
+        try verifyCertificate(at: certificate, kinds: ["ambient.simulation", "ambient.sweep"]) { recorded in
             let (arguments, seed) = try recordedArguments(of: recorded, path: certificate)
             guard let seed else { throw ValidationError("\(certificate) records no seed to recompute from") }
-            if kind == "ambient.sweep" { return try Sweep.parse(arguments).evaluate(seed: seed, arguments: arguments).0 }
+            if recorded.kind == "ambient.sweep" { return try Sweep.parse(arguments).evaluate(seed: seed, arguments: arguments).0 }
             return try Simulate.parse(arguments).evaluate(seed: seed, arguments: arguments).0
         }
     }

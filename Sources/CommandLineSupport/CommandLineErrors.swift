@@ -69,10 +69,16 @@ public enum StandardError {
 /// and prints `verified: …` (exit 0) or `NOT verified: …` with one line per mismatch (exit 1).
 /// Input paths are resolved from the current directory.
 public func verifyCertificate(at path: String, kind: String, recompute: (Certificate) throws -> Certificate) throws {
+    try verifyCertificate(at: path, kinds: [kind], recompute: recompute)
+}
+
+/// ``verifyCertificate(at:kind:recompute:)`` for a tool that writes several kinds:
+/// `recompute` dispatches on the recorded certificate's kind.
+public func verifyCertificate(at path: String, kinds: [String], recompute: (Certificate) throws -> Certificate) throws {
     let report = try reportingErrors { () -> VerificationReport in
         let recorded = try Certificate.read(from: URL(fileURLWithPath: path))
-        guard recorded.kind == kind else {
-            throw ValidationError("\(path) is a '\(recorded.kind)' certificate, not '\(kind)'")
+        guard kinds.contains(recorded.kind) else {
+            throw ValidationError("\(path) is a '\(recorded.kind)' certificate, not \(kinds.map { "'\($0)'" }.joined(separator: " or "))")
         }
         return try recorded.verify { try recompute($0) }
     }

@@ -39,11 +39,15 @@ public struct CommonOptions: ParsableArguments, Sendable {
     }
 }
 
+/// The options ``reproducibleArguments(_:subcommand:dropping:)`` drops by default: output
+/// paths and the seed (which a certificate records apart).
+public let outputAndSeedOptions = ["--output", "-o", "--seed"]
+
 /// The command-line arguments that reproduce a run, for its certificate (a `verify`
 /// subcommand reparses them): `raw` without a leading `subcommand` name, without `--json`, and
 /// without the options in `dropping` (with their values, in either `--name value` or
 /// `--name=value` form) — output paths, and the seed when the certificate records it apart.
-public func reproducibleArguments(_ raw: [String], subcommand: String, dropping: [String] = ["--output", "-o", "--seed"]) -> [String] {
+public func reproducibleArguments(_ raw: [String], subcommand: String, dropping: [String] = outputAndSeedOptions) -> [String] {
     var out: [String] = [], skip = false
     for argument in raw {
         if skip { skip = false; continue }
