@@ -27,6 +27,24 @@ func referenceMixing(k: Int, dimension d: Int, separation: Double, using rng: in
     return try MixingDistribution(atoms: [u.map { -half * $0 }, u.map { half * $0 }], weights: [0.4, 0.6])
 }
 
+/// The checks `simulate` and `sweep` share (exit 64 on a bad value), and the estimator named.
+func checkedMixtureOptions(k: Int, dim: Int, sigma: Double, reps: Int, estimator: String, cleanFraction: Double,
+                           cleanNoise: Double, separation: Double) throws -> AmbientSimulation.Estimator {
+    guard k >= 1 else { throw ValidationError("--k must be at least 1") }
+    guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
+    guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
+    guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+    guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
+    guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
+    guard separation > 0, separation.isFinite else { throw ValidationError("--separation must be a positive number") }
+    return try checkedEstimator(estimator)
+}
+
+func checkedEstimator(_ name: String) throws -> AmbientSimulation.Estimator {
+    guard let method = AmbientSimulation.Estimator(rawValue: name) else { throw ValidationError("--estimator must be em or moments, not '\(name)'") }
+    return method
+}
+
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "W1 of the learned mixing distribution for all-clean, all-noisy, p-clean only and p-clean + noisy samples.",
@@ -59,14 +77,8 @@ struct Simulate: ParsableCommand {
     }
 
     func evaluate(seed: UInt64, arguments: [String]) throws -> (Certificate, String) {
-        guard k >= 1 else { throw ValidationError("--k must be at least 1") }
-        guard dim >= 1 else { throw ValidationError("--dim must be at least 1") }
-        guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
-        guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
-        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
-        guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
-        guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
-        guard separation > 0, separation.isFinite else { throw ValidationError("--separation must be a positive number") }
+        let method = try checkedMixtureOptions(k: k, dim: dim, sigma: sigma, reps: reps, estimator: estimator, cleanFraction: cleanFraction,
+                                               cleanNoise: cleanNoise, separation: separation)
         let clean = nClean ?? Int((Double(total) * cleanFraction).rounded()), noisy = nNoisy ?? (total - clean)
         guard clean >= 0, noisy >= 0, clean + noisy > 0 else {
             throw ValidationError("the sample counts are all zero (or negative): give -n, --n-clean or --n-noisy")
@@ -120,7 +132,7 @@ struct Fit: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard k >= 1 else { throw ValidationError("--k must be at least 1") }
-            guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
+            let method = try checkedEstimator(estimator)
             if let radius { guard radius > 0, radius.isFinite else { throw ValidationError("--radius must be a positive number") } }
             let url = URL(fileURLWithPath: data)
             let table = try NumericTable.readCSV(url: url, options: .init(label: .name(noiseColumn)))
@@ -225,13 +237,8 @@ struct Sweep: ParsableCommand {
     }
 
     func evaluate(seed: UInt64, arguments: [String], progress: Bool = false) throws -> (Certificate, String, [LineChart]) {
-        guard k >= 1, dim >= 1 else { throw ValidationError("--k and --dim must be at least 1") }
-        guard sigma >= 0 else { throw ValidationError("--sigma must be ≥ 0") }
-        guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
-        guard let method = AmbientSimulation.Estimator(rawValue: estimator) else { throw ValidationError("--estimator must be em or moments") }
-        guard cleanFraction > 0, cleanFraction < 1 else { throw ValidationError("--clean-fraction must be in (0, 1)") }
-        guard cleanNoise > 0, cleanNoise.isFinite else { throw ValidationError("--clean-noise must be a positive number") }
-        guard separation > 0, separation.isFinite else { throw ValidationError("--separation must be a positive number") }
+        let method = try checkedMixtureOptions(k: k, dim: dim, sigma: sigma, reps: reps, estimator: estimator, cleanFraction: cleanFraction,
+                                               cleanNoise: cleanNoise, separation: separation)
         var rng = RandomStream(seed: seed)
         let mixing = try referenceMixing(k: k, dimension: dim, separation: separation, using: &rng)
         var sweep = AmbientSweep(mixing: mixing, sigma: sigma, repetitions: reps)
