@@ -48,8 +48,8 @@ public enum ProjectionDPP {
     /// `c_{2k+1} ~ Beta(s_k + a, s_k + b)`, `c_{2k} ~ Beta(s_{k−1}, s_k + a + b)` (`c_0 = 0`),
     /// `ξ_{2k+1} = (1 − c_{2k})c_{2k+1}`, `ξ_{2k} = (1 − c_{2k−1})c_{2k}`; diagonal
     /// `ξ_{2k} + ξ_{2k+1}`, off-diagonal `√(ξ_{2k+1}ξ_{2k+2})`; then `x = 1 − 2λ`.
-    /// `O(m²)` (LAPACK `dsterf`), exact. At `m = 50` the eigenvalue solve is about three
-    /// quarters of the time and the Beta draws the rest (`dppls-bench` prints the split); dqds
+    /// `O(m²)` (LAPACK `dsterf`), exact. At `m = 50` the eigenvalue solve is about 70 % of
+    /// the time and the Beta draws most of the rest (`dppls-bench` prints the split); dqds
     /// (`dlasq2`, which could take the ξ's as a qd array without square roots) measured slower.
     public static func tridiagonalLegendre(count m: Int, using rng: inout some RandomNumberGenerator) -> [Double] {
         guard m > 0 else { return [] }
