@@ -105,7 +105,7 @@ let package = Package(
         ),
 
         // Runs the package's executables for the command-line tests.
-        .target(name: "ToolTestSupport", path: "Tests/ToolTestSupport"),
+        .target(name: "ToolTestSupport", dependencies: ["SuretyNumerics"], path: "Tests/ToolTestSupport"),
         .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),

@@ -100,7 +100,7 @@ struct Simulate: ParsableCommand {
                           .number(row.meanW1, digits: 3), .number(row.standardErrorW1, digits: 2), .number(row.medianAtomError, digits: 3),
                           .number(row.meanTotalVariation, digits: 3)] + (method == .moments ? [.number(row.projectedShare, digits: 2)] : []))
         }
-        let certificate = Certificate(
+        var certificate = Certificate(
             kind: "ambient.simulation",
             claim: "Mean W1 between the learned and true mixing distributions over \(reps) repetitions per condition (\(method == .em ? "heteroscedastic EM" : "denoised method of moments") with known noise levels).",
             assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level"],
@@ -113,7 +113,12 @@ struct Simulate: ParsableCommand {
                 "standard_error": .number($0.standardErrorW1), "median_atom_error": $0.medianAtomError.isNaN ? .null : .number($0.medianAtomError),
                 "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation),
                 "projected_share": $0.projectedShare.isNaN ? .null : .number($0.projectedShare)])) }),
-            seed: seed, tolerances: [:])
+            seed: seed)
+        // Tolerances (Certificates/README.md): every error is computed from the output of an
+        // iterative estimator (EM, or moments with a projection), so fitted; the share of projected
+        // repetitions counts decisions taken at the moment space's boundary (one may flip).
+        certificate.tolerate(.decisions(flips: 1, outOf: reps)) { $0.hasSuffix(".projected_share") }
+        certificate.tolerate(.fitted) { $0.hasPrefix("results.") }
         return (certificate, "k = \(k), d = \(dim), σ = \(sigma), noisy std \(String(format: "%.3f", (cleanNoise * cleanNoise + sigma * sigma).squareRoot())), N = \(clean + noisy), seed \(seed)\n" + table.render())
     }
 }
@@ -180,12 +185,13 @@ struct Fit: ParsableCommand {
             var parameters: [String: JSONValue] = ["k": .integer(k), "noise_column": .string(noiseColumn), "estimator": .string(method.rawValue)]
             if method == .em { parameters["restarts"] = .integer(restarts) }
             if let radius { parameters["radius"] = .number(radius) }
-            let certificate = Certificate(
+            var certificate = Certificate(
                 kind: "ambient.fit", claim: claim,
                 assumptions: ["X_i = U_i + s_i Z_i with the given s_i"],
                 parameters: parameters,
                 results: results,
                 inputs: [try InputDigest.of(file: url, recordedPath: data)], seed: seed)
+            certificate.tolerate(.fitted) { $0.hasPrefix("results.") }   // an iterative estimator's output and its likelihood
             try common.emit(certificate, table: "\(data): n = \(sample.count), d = \(sample.dimension), mean log-likelihood \(String(format: "%.5f", logLikelihood))\n" + out.render())
         }
     }
@@ -298,7 +304,7 @@ struct Sweep: ParsableCommand {
         func cellsJSON(_ cells: [AmbientSweep.Cell]) -> JSONValue {
             .array(cells.map { .object(["n_clean": .integer($0.clean), "n_noisy": .integer($0.noisy), "mean_w1": .number($0.meanW1)]) })
         }
-        let certificate = Certificate(
+        var certificate = Certificate(
             kind: "ambient.sweep",
             claim: "Mean W1 over \(reps) repetitions per cell on scaling curves and an (n_clean, n_noisy) grid; the least-squares price of a noisy sample.",
             assumptions: ["samples X = U + s·Z with U from the mixing distribution and Z standard Gaussian", "the estimator knows each sample's noise level",
@@ -314,7 +320,15 @@ struct Sweep: ParsableCommand {
                       "iso_error": .array(zip(Self.targets, curvesByTarget).map { target, curve in
                           .object(["target_w1": .number(target), "points": .array(curve.map { p in
                               .object(["n_clean": .integer(p.clean), "n_noisy": p.noisy.map(JSONValue.number) ?? .null]) })]) })],
-            seed: seed, tolerances: [:])
+            seed: seed)
+        // Tolerances (Certificates/README.md): the reference prices are formulas of the
+        // parameters (roundoff); the mean errors are outputs of an iterative estimator, and the
+        // price, its interval and the iso-error points are fitted to them (fitted). Cell sizes and
+        // target errors are exact.
+        certificate.tolerate(.roundoff) { $0.hasPrefix("results.reference_prices.") }
+        let fitted: Set = ["results.curves.mean_w1", "results.grid.mean_w1", "results.price.c", "results.price.alpha", "results.price.A",
+                           "results.price.c_interval_90", "results.iso_error.points.n_noisy"]
+        certificate.tolerate(.fitted, where: fitted.contains)
         return (certificate, text, charts)
     }
 }

@@ -40,10 +40,11 @@ extension Certificate {
     /// Compares this (recorded) certificate with a recomputed one.
     ///
     /// `kind`, `claim`, `assumptions`, `parameters`, `inputs` and `seed` must be equal;
-    /// numbers in `results` and `evidence` must agree within the tolerance recorded for
-    /// their path in `tolerances` (absolute), or else within
-    /// `defaultRelativeTolerance` relative to the larger magnitude. Strings, booleans and
-    /// structure must match exactly.
+    /// numbers in `results` and `evidence` must agree within the absolute tolerance for their
+    /// path, the smaller of the one recorded here and the one the recomputation derives (see
+    /// `Tolerance`), so that widening a tolerance in a tampered file gains nothing. A number
+    /// without a tolerance on either side must be equal. Strings, booleans and structure must
+    /// match exactly.
     public func differences(from recomputed: Certificate) -> [VerificationMismatch] {
         var out = [VerificationMismatch]()
         func exact<T: Equatable>(_ path: String, _ a: T, _ b: T) {
@@ -54,13 +55,14 @@ extension Certificate {
         exact("assumptions", assumptions, recomputed.assumptions)
         exact("inputs", inputs, recomputed.inputs)
         exact("seed", seed, recomputed.seed)
-        compare("parameters", .object(parameters), .object(recomputed.parameters), tolerant: false, into: &out)
-        compare("results", .object(results), .object(recomputed.results), tolerant: true, into: &out)
-        compare("evidence", .object(evidence), .object(recomputed.evidence), tolerant: true, into: &out)
+        compare("parameters", .object(parameters), .object(recomputed.parameters), tolerant: false, recomputedTolerances: [:], into: &out)
+        compare("results", .object(results), .object(recomputed.results), tolerant: true, recomputedTolerances: recomputed.tolerances, into: &out)
+        compare("evidence", .object(evidence), .object(recomputed.evidence), tolerant: true, recomputedTolerances: recomputed.tolerances, into: &out)
         return out
     }
 
-    private func compare(_ path: String, _ a: JSONValue, _ b: JSONValue, tolerant: Bool, into out: inout [VerificationMismatch]) {
+    private func compare(_ path: String, _ a: JSONValue, _ b: JSONValue, tolerant: Bool, recomputedTolerances: [String: Double],
+                         into out: inout [VerificationMismatch]) {
         switch (a, b) {
         case let (.object(x), .object(y)):
             for key in Set(x.keys).union(y.keys).sorted() {
@@ -69,13 +71,15 @@ extension Certificate {
                     out.append(VerificationMismatch(path: p, recorded: x[key].map { "\($0)" } ?? "nothing", recomputed: y[key].map { "\($0)" } ?? "nothing"))
                     continue
                 }
-                compare(p, u, v, tolerant: tolerant, into: &out)
+                compare(p, u, v, tolerant: tolerant, recomputedTolerances: recomputedTolerances, into: &out)
             }
         case let (.array(x), .array(y)) where x.count == y.count:
-            for (k, (u, v)) in zip(x, y).enumerated() { compare("\(path)[\(k)]", u, v, tolerant: tolerant, into: &out) }
+            for (k, (u, v)) in zip(x, y).enumerated() {
+                compare("\(path)[\(k)]", u, v, tolerant: tolerant, recomputedTolerances: recomputedTolerances, into: &out)
+            }
         default:
             if tolerant, let x = a.doubleValue, let y = b.doubleValue {
-                if !agree(x, y, tolerance: tolerances[path] ?? tolerances[path.replacing(/\[\d+\]/, with: "")]) {
+                if !agree(x, y, tolerance: min(tolerance(at: path, in: tolerances), tolerance(at: path, in: recomputedTolerances))) {
                     out.append(VerificationMismatch(path: path, recorded: "\(a)", recomputed: "\(b)"))
                 }
             } else if a != b {
@@ -84,11 +88,16 @@ extension Certificate {
         }
     }
 
-    private func agree(_ x: Double, _ y: Double, tolerance: Double?) -> Bool {
+    /// The absolute tolerance `table` gives the number at `path` (an indexed entry first, then
+    /// the index-free one); 0 (exact) when it gives none.
+    private func tolerance(at path: String, in table: [String: Double]) -> Double {
+        table[path] ?? table[path.replacing(/\[\d+\]/, with: "")] ?? 0
+    }
+
+    private func agree(_ x: Double, _ y: Double, tolerance: Double) -> Bool {
         if x == y || (x.isNaN && y.isNaN) { return true }
-        guard x.isFinite, y.isFinite else { return false }
-        if let tolerance { return abs(x - y) <= tolerance }
-        return abs(x - y) <= Certificate.defaultRelativeTolerance * max(abs(x), abs(y))
+        guard x.isFinite, y.isFinite, tolerance.isFinite else { return false }
+        return abs(x - y) <= tolerance
     }
 
     /// Verifies the certificate: checks the input hashes, recomputes the result with

@@ -44,15 +44,12 @@ public struct Certificate: Codable, Sendable, Equatable {
     /// The seed of the run, when it was random.
     public var seed: UInt64?
     /// Absolute tolerances for numbers that `verify` may see differ on recomputation, keyed
-    /// by dotted path (`results.certified_coverage`). Numbers not listed must agree to
-    /// `Certificate.defaultRelativeTolerance`.
+    /// by dotted path (`results.certified_coverage`, array indices dropped), each derived from
+    /// what the number is (`Tolerance`, set with `tolerate(_:at:)`). Numbers not listed must
+    /// be reproduced exactly.
     public var tolerances: [String: Double]
     /// What produced the certificate.
     public var software: SoftwareInfo
-
-    /// The relative tolerance for numbers without an entry in `tolerances`: floating-point
-    /// results differ in their last bits across BLAS kernels and thread counts.
-    public static let defaultRelativeTolerance = 1e-9
 
     public init(
         kind: String, claim: String, assumptions: [String] = [], parameters: [String: JSONValue] = [:],

@@ -66,8 +66,8 @@ public enum StandardError {
 
 /// The body of every tool's `verify` subcommand: reads the certificate at `path`, checks its
 /// kind, recomputes it with `recompute` (which reads the recorded parameters, inputs and seed)
-/// and prints `verified: …` (exit 0) or `NOT verified: …` with one line per mismatch (exit 1).
-/// Input paths are resolved from the current directory.
+/// and prints `verified: …` (exit 0) or `NOT verified: …` with one line per mismatch (exit 1),
+/// naming the OpenBLAS kernel family the recomputation ran on. Input paths are resolved from the current directory.
 public func verifyCertificate(at path: String, kind: String, recompute: (Certificate) throws -> Certificate) throws {
     try verifyCertificate(at: path, kinds: [kind], recompute: recompute)
 }
@@ -82,10 +82,11 @@ public func verifyCertificate(at path: String, kinds: [String], recompute: (Cert
         }
         return try recorded.verify { try recompute($0) }
     }
+    let kernel = "OpenBLAS kernel \(BLASKernel.coreName)"
     if report.verified {
-        print("verified: \(path) is reproduced")
+        print("verified: \(path) is reproduced within its tolerances (\(kernel))")
     } else {
-        print("NOT verified: \(path)")
+        print("NOT verified: \(path) (\(kernel))")
         for mismatch in report.mismatches { print("  \(mismatch)") }
         throw SuretyExitCode.failure
     }

@@ -144,7 +144,7 @@ struct Fit: ParsableCommand {
         }
         let fit = try WeightedLeastSquares.fit(space: space, points: points, values: values)
         let stable = fit.stable(delta: delta)
-        let certificate = Certificate(
+        var certificate = Certificate(
             kind: "dppls.weighted-least-squares",
             claim: "For every v in V_m (m = \(space.count), \(space.family.rawValue) \(space.indexSet.rawValue) degree \(space.degree)), "
                 + "‖f − f̂‖ ≤ ‖f − v‖ + bound_factor·‖f − v‖_n with ‖g‖_n² = (1/n)Σ w(x_i)g(x_i)², w = m/k_m (deterministic, this sample)"
@@ -155,7 +155,13 @@ struct Fit: ParsableCommand {
                       "stable": .bool(stable), "bound_factor": fit.boundFactor.isFinite ? .number(fit.boundFactor) : .null],
             evidence: ["n": .integer(fit.count), "m": .integer(space.count),
                        "chernoff_n_for_delta_eta_0.1": .integer(WeightedLeastSquares.requiredSampleSize(m: space.count, delta: delta, eta: 0.1))],
-            inputs: [try InputDigest.of(file: url, recordedPath: data)], tolerances: ["results.coefficients": 1e-9, "results.gram_deviation": 1e-9])
+            inputs: [try InputDigest.of(file: url, recordedPath: data)])
+        // The weighted normal matrix G has condition number at most (1 + d)/(1 − d), d = ‖G − I‖:
+        // it bounds how far a last-bit change moves the coefficients and the bound factor.
+        let d = fit.gramDeviation
+        certificate.tolerate(.roundoff, at: "results.gram_deviation")
+        certificate.tolerate(.conditioned(d < 1 ? (1 + d) / (1 - d) : .infinity), at: "results.coefficients")
+        if fit.boundFactor.isFinite { certificate.tolerate(.conditioned(d < 1 ? 1 / (1 - d) : .infinity), at: "results.bound_factor") }
         let summary = """
             \(data): n = \(fit.count) points, m = \(space.count)
             ‖G − I‖ = \(TextTable.format(fit.gramDeviation)) (\(stable ? "stable" : "NOT stable") at δ = \(delta)); bound factor (1 − ‖G − I‖)^(−1/2) = \

@@ -41,7 +41,10 @@ import ToolTestSupport
     @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let reference = root.appendingPathComponent("Certificates/reference/ambient-moments.json")
-        #expect(try ToolProcess.run("ambient", ["verify", reference.path], in: root).status == 0)
+        for run in try ToolProcess.verifyUnderTwoKernels("ambient", reference, in: root) {
+            #expect(run.status == 0, "under OpenBLAS kernel \(run.kernel): \(run.out)\(run.err)")
+            #expect(run.out.hasPrefix("verified"))
+        }
         var certificate = try Certificate.read(from: reference)
         certificate.results["all clean"] = .object(["mean_w1": .number(0.001)])
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-tampered-\(UUID().uuidString).json")
@@ -56,8 +59,23 @@ import ToolTestSupport
     @Test(.enabled(if: binary != nil)) func referenceSweepIsReproduced() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let reference = root.appendingPathComponent("Certificates/reference/ambient-sweep-moments.json")
-        #expect(try ToolProcess.run("ambient", ["verify", reference.path], in: root).status == 0)
-        var certificate = try Certificate.read(from: reference)
+        for run in try ToolProcess.verifyUnderTwoKernels("ambient", reference, in: root) {
+            #expect(run.status == 0, "under OpenBLAS kernel \(run.kernel): \(run.out)\(run.err)")
+            #expect(run.out.hasPrefix("verified"))
+        }
+        let recorded = try Certificate.read(from: reference)
+        // A price moved by 10⁻⁵ of itself, ten times its fitted tolerance, is refused.
+        var nudged = recorded
+        var priceObject = try #require(recorded.results["price"]?.objectValue)
+        let price = try #require(priceObject["c"]?.doubleValue)
+        priceObject["c"] = .number(price * (1 + 1e-5))
+        nudged.results["price"] = .object(priceObject)
+        let nudgedCopy = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-sweep-nudged-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: nudgedCopy) }
+        try nudged.write(to: nudgedCopy)
+        let refusedNudge = try ToolProcess.run("ambient", ["verify", nudgedCopy.path], in: root)
+        #expect(refusedNudge.status == 1 && refusedNudge.out.contains("results.price.c"), "\(refusedNudge.out)")
+        var certificate = recorded
         certificate.results["price"] = .object(["c": .number(1), "alpha": .number(0.5), "A": .number(1)])
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-sweep-tampered-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: copy) }

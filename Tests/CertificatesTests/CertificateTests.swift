@@ -109,14 +109,19 @@ func temporaryURL(_ name: String) -> URL {
         var cert = example()
         cert.inputs = [try InputDigest.of(file: url, recordedPath: url.lastPathComponent)]
 
-        // Within the recorded tolerance, and the default relative one elsewhere.
+        // Within the recorded tolerance; numbers without one must be equal.
         let good = cert.verify(baseDirectory: directory) { c in
             var r = c
             r.results["upper_bound"] = 0.7000005
-            r.evidence["mean"] = .number(0.55 * (1 + 1e-12))
             return r
         }
         #expect(good.verified, "\(good.mismatches)")
+        let lastBit = cert.verify(baseDirectory: directory) { c in
+            var r = c
+            r.evidence["mean"] = .number(0.55.nextUp)
+            return r
+        }
+        #expect(lastBit.mismatches.map(\.path) == ["evidence.mean"])
 
         let bad = cert.verify(baseDirectory: directory) { c in
             var r = c
@@ -132,6 +137,38 @@ func temporaryURL(_ name: String) -> URL {
         try Data("x\n2\n".utf8).write(to: url)
         let tampered = cert.verify(baseDirectory: directory) { _ in Issue.record("recomputed despite a changed input"); return cert }
         #expect(tampered.mismatches.count == 1 && tampered.mismatches[0].path.hasPrefix("inputs[0]"))
+    }
+
+    /// Tolerances come from what a number is: relative rules are taken of the largest
+    /// magnitude at a path (normwise over arrays), decision rates allow the stated flips.
+    @Test func tolerancesAreDerivedFromTheRule() throws {
+        var cert = example()
+        cert.results["curve"] = [["w1": 0.5, "n": 10], ["w1": -2.0, "n": 20]]
+        cert.results["accuracy"] = 0.9
+        cert.tolerate(.roundoff, at: "results.curve.w1")
+        cert.tolerate(.fitted, at: "results.upper_bound")
+        cert.tolerate(.decisions(flips: 2, outOf: 400), at: "results.accuracy")
+        #expect(cert.tolerances["results.curve.w1"] == Tolerance.roundoffRelative * 2)
+        #expect(cert.tolerances["results.upper_bound"] == Tolerance.fittedRelative * 0.7)
+        #expect(cert.tolerances["results.accuracy"] == 0.005)
+        var close = cert
+        close.results["curve"] = [["w1": .number(0.5 + 1e-11), "n": 10], ["w1": -2.0, "n": 20]]
+        close.results["accuracy"] = 0.904
+        #expect(cert.differences(from: close).isEmpty)
+        var off = cert
+        off.results["curve"] = [["w1": .number(0.5 + 1e-9), "n": 10], ["w1": -2.0, "n": 21]]
+        #expect(cert.differences(from: off).map(\.path) == ["results.curve[0].w1", "results.curve[1].n"])
+    }
+
+    /// A tampered file that widens its own tolerance gains nothing: the smaller of the
+    /// recorded and the recomputed tolerance applies.
+    @Test func aWidenedToleranceIsNotTrusted() {
+        let honest = example()
+        var tampered = honest
+        tampered.tolerances["results.upper_bound"] = 1
+        tampered.results["upper_bound"] = 0.5
+        #expect(tampered.differences(from: honest).map(\.path) == ["results.upper_bound"])
+        #expect(honest.differences(from: tampered).map(\.path) == ["results.upper_bound"])
     }
 
     @Test func writesAtomically() throws {

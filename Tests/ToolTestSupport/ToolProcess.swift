@@ -1,4 +1,5 @@
 import Foundation
+import SuretyNumerics
 
 /// Runs one of the package's executables as a user would, for the command-line tests. The
 /// executables are built with the tests; they sit next to the test bundle (or one level up).
@@ -13,10 +14,13 @@ public enum ToolProcess {
 
     /// Runs `name` with `arguments` in `directory` (default: the current one) and returns its
     /// exit status, standard output and standard error.
-    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+    /// `environment` is added to this process's environment.
+    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil,
+                           environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         guard let binary = binary(name) else { throw CocoaError(.fileNoSuchFile) }
         let process = Process()
         if let directory { process.currentDirectoryURL = directory }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = binary
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
@@ -26,5 +30,18 @@ public enum ToolProcess {
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// Runs `name verify certificate` under OpenBLAS's kernel family in this process and again
+    /// under another one this CPU can run (`BLASKernel.alternative`), so that a certificate
+    /// verifies under a second machine's arithmetic, not only the one that wrote it.
+    public static func verifyUnderTwoKernels(_ name: String, _ certificate: URL, in directory: URL) throws
+        -> [(kernel: String, status: Int32, out: String, err: String)] {
+        var kernels: [(String, [String: String])] = [(BLASKernel.coreName, [:])]
+        if let other = BLASKernel.alternative() { kernels.append((other, ["OPENBLAS_CORETYPE": other])) }
+        return try kernels.map { kernel, environment in
+            let result = try run(name, ["verify", certificate.path], in: directory, environment: environment)
+            return (kernel, result.status, result.out, result.err)
+        }
     }
 }
