@@ -3,9 +3,16 @@ import SuretyNumerics
 
 /// The price of a noisy sample (spec ambient-gmm.md §C.3, experiment 4): fits
 /// `err ≈ A·(n_c + c·n_n)^{−α}` to errors measured on a grid of `(n_c, n_n)` by least squares on
-/// `log err`, for each `c` on a fine grid of `(0, 1]` (golden-section refinement around the best),
-/// and returns the `c`, `α` and `A` of the best fit. `c` is what a noisy sample is worth in
-/// clean samples.
+/// `log err`, for each `c` on a fine grid of `(0, 1]`, refines `c` around the best grid point, and
+/// returns the `c`, `α` and `A` of the best fit. `c` is what a noisy sample is worth in clean
+/// samples.
+///
+/// DESIGN: the refinement bisects on the sign of `d RSS/dc` (by the envelope theorem
+/// `−2b Σ rᵢ n_n,ᵢ/(n_c,ᵢ + c n_n,ᵢ)` at the inner least-squares optimum), not on comparisons of
+/// `RSS` values. Near its minimum `RSS` is flat, so comparing values locates the minimiser only to
+/// about the square root of the values' rounding: a last-bit change of the measured errors (another
+/// CPU's BLAS kernels) moved `c` by 2·10⁻⁸ relative. The derivative's root is as well conditioned
+/// as the data, so certificates reproduce across machines far inside their tolerance.
 public enum PriceOfNoise {
     public struct Fit: Sendable, Equatable {
         public var price: Double
@@ -17,7 +24,8 @@ public enum PriceOfNoise {
 
     /// - Parameter points: `(n_clean, n_noisy, error)` with positive errors and `n_c + n_n > 0`.
     public static func fit(_ points: [(clean: Double, noisy: Double, error: Double)]) -> Fit {
-        func regress(_ c: Double) -> Fit {
+        // The least-squares line of log err on log(n_c + c·n_n).
+        func line(_ c: Double) -> (intercept: Double, slope: Double, rss: Double) {
             let xs = points.map { log($0.clean + c * $0.noisy) }, ys = points.map { log($0.error) }
             let n = Double(points.count)
             let mx = xs.reduce(0, +) / n, my = ys.reduce(0, +) / n
@@ -26,17 +34,35 @@ public enum PriceOfNoise {
             let slope = sxx > 0 ? sxy / sxx : 0
             let intercept = my - slope * mx
             let rss = zip(xs, ys).reduce(0.0) { $0 + pow($1.1 - intercept - slope * $1.0, 2) }
-            return Fit(price: c, exponent: -slope, scale: exp(intercept), residual: rss)
+            return (intercept, slope, rss)
         }
-        // Coarse grid in log c over [1e-4, 1], then golden-section refinement of the best bracket.
+        func regress(_ c: Double) -> Fit {
+            let l = line(c)
+            return Fit(price: c, exponent: -l.slope, scale: exp(l.intercept), residual: l.rss)
+        }
+        // Whether RSS decreases at c: d RSS/dc = −2b Σ rᵢ n_n,ᵢ/(n_c,ᵢ + c n_n,ᵢ) < 0 (envelope
+        // theorem: the line's own parameters are at their optimum).
+        func descending(_ c: Double) -> Bool {
+            let l = line(c)
+            var weighted = 0.0
+            for p in points {
+                let total = p.clean + c * p.noisy
+                weighted += (log(p.error) - l.intercept - l.slope * log(total)) * p.noisy / total
+            }
+            return -l.slope * weighted < 0
+        }
+        // Coarse grid in log c over [1e-4, 1], then bisection on the sign of the derivative
+        // within the best point's bracket.
         let grid = (0...80).map { pow(10, -4 + 4 * Double($0) / 80) }
         let fits = grid.map(regress)
         let best = fits.indices.min { fits[$0].residual < fits[$1].residual }!
-        var lo = log10(grid[max(0, best - 1)]), hi = log10(grid[min(grid.count - 1, best + 1)])
-        let ratio = (5.0.squareRoot() - 1) / 2
-        for _ in 0..<60 {
-            let a = hi - ratio * (hi - lo), b = lo + ratio * (hi - lo)
-            if regress(pow(10, a)).residual < regress(pow(10, b)).residual { hi = b } else { lo = a }
+        guard best > 0, best < grid.count - 1 else { return fits[best] }   // the optimum sits at an end of the range
+        var lo = log10(grid[best - 1]), hi = log10(grid[best + 1])
+        guard descending(pow(10, lo)), !descending(pow(10, hi)) else { return fits[best] }
+        while true {
+            let mid = (lo + hi) / 2
+            if mid <= lo || mid >= hi { break }
+            if descending(pow(10, mid)) { lo = mid } else { hi = mid }
         }
         let refined = regress(pow(10, (lo + hi) / 2))
         return refined.residual <= fits[best].residual ? refined : fits[best]
