@@ -391,14 +391,14 @@ struct MarginalCell: Sendable, CustomTestStringConvertible {
     }
 
     /// Claim 1, the upper end's scope: the README and the classifier's doc called randomized
-    /// APS "continuous" without qualification, but a label the model gives probability 0 has
+    /// APS "continuous" without qualification (they now require the true label's probability
+    /// to be positive), but a label the model gives probability 0 has
     /// the APS score `Σ π = 1` whatever the uniform — an atom — and then coverage exceeds
     /// `1 − α + 1/(n + 1)`. Model output [0.6, 0.4, 0] (probabilities rounded to one decimal),
     /// labels drawn 0.4/0.3/0.3, n = 19, α = 0.1: the threshold is the atom 1.0 whenever two
     /// of the 19 calibration labels are 2 (99 % of calibration sets), and then every label is
-    /// kept. The test expects the upper end to be REFUTED — the upper end needs the true
-    /// label's probability to be positive, which the docs must say — and the lower end to
-    /// hold. Two checks (the first fails only if the atom does not show: a power failure,
+    /// kept. The test expects the upper end to be REFUTED — it needs the true label's
+    /// probability to be positive — and the lower end to hold. Two checks (the first fails only if the atom does not show: a power failure,
     /// p-value 1.9e-16 in the recorded run).
     @Test func randomizedAPSUpperEndFailsForLabelsOfProbabilityZero() throws {
         let law = ClassLaw(name: "rounded model [0.6, 0.4, 0]", classes: 3, draw: { rng in
