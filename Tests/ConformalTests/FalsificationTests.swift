@@ -21,7 +21,7 @@ import SuretyNumerics
 // prints the rate it detects with probability 0.99 (`99% power at …`). Setting
 // `CONFORMAL_FALSIFICATION_SWEEP=1` sizes every cell for a gap of 0.01 instead (violations
 // of one point of coverage) and runs the full n = 1…50 sweep `marginalCoverageFullSweep`;
-// that takes tens of minutes in a debug build and is not run by default.
+// that is about 6·10⁷ trials, some 5 hours on one core of a debug build, and is not run by default.
 
 /// The shared machinery: the false-alarm rate, trial sizing from power, and the checks.
 enum Falsify {
@@ -717,10 +717,10 @@ struct MarginalCell: Sendable, CustomTestStringConvertible {
 
     // MARK: The long sweep (opt-in)
 
-    /// Claim 1 over the whole grid the brief names, sized to see a violation of 0.01: n =
+    /// Claim 1 over the whole grid, sized to see a violation of 0.01: n =
     /// 1…50, α ∈ {0.01, 0.05, 0.1, 0.2, 0.5, 0.9, 0.99, 1/(n+1) and its neighbouring doubles},
     /// for the 3-value, tenths and continuous LAC laws. Runs only with
-    /// `CONFORMAL_FALSIFICATION_SWEEP=1` (tens of minutes in a debug build); up to 1500
+    /// `CONFORMAL_FALSIFICATION_SWEEP=1` (about 6·10⁷ trials: hours); up to 1500
     /// checks, so a false-alarm budget of 1.5e-3.
     @Test(.enabled(if: Falsify.sweep)) func marginalCoverageFullSweep() throws {
         var seed: UInt64 = 10_000
