@@ -8,7 +8,9 @@ public enum ClassificationScore: Sendable, Hashable {
     case lac
     /// Adaptive prediction sets (Romano, Sesia & Candès 2020): the probability mass of the
     /// labels ranked above `y`, plus `π_y` — or, randomized, plus `(1 − u)·π_y` with
-    /// `u ~ U(0, 1)`, which makes marginal coverage exact rather than conservative.
+    /// `u ~ U(0, 1)`, which makes marginal coverage exact rather than conservative as long
+    /// as the true label's probability is positive (with `π_y = 0` the score is the mass
+    /// above `y` whatever `u`: an atom, and coverage only conservative).
     case aps(randomized: Bool)
     /// Regularized APS (Angelopoulos, Bates, Malik & Jordan 2021): APS plus
     /// `λ·max(0, rank(y) − kReg)`, with `rank` 1-based.

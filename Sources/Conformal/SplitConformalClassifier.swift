@@ -48,9 +48,11 @@ public struct PredictionSets: RandomAccessCollection, Sendable, Hashable {
 /// data, then `predict` sets.
 ///
 /// Guarantee (marginal mode): if calibration and test samples are exchangeable, then
-/// `P(Y ∈ C(X)) ≥ 1 − α`, and, for continuous scores (randomized APS, or LAC with
-/// continuous probabilities) and `allowEmpty: true`, `P(Y ∈ C(X)) ≤ 1 − α + 1/(n + 1)`
-/// (filling empty sets adds labels and can raise coverage above that). In class-conditional
+/// `P(Y ∈ C(X)) ≥ 1 − α`, and, for continuous scores (randomized APS when the true label's
+/// probability is never exactly 0, or LAC with continuous probabilities) and
+/// `allowEmpty: true`, `P(Y ∈ C(X)) ≤ 1 − α + 1/(n + 1)` (filling empty sets adds labels
+/// and can raise coverage above that; a label of probability 0 has the randomized APS
+/// score 1 whatever the uniform, an atom that can raise it too). In class-conditional
 /// (Mondrian) mode the same holds given `Y = y` for every class `y`, with `n` the number of
 /// calibration samples of that class. Forbidding empty sets only adds labels, so the lower
 /// bound still holds.

@@ -109,20 +109,96 @@ public struct CalibratedConformalRegressor: Sendable {
     public let threshold: Double
     public let calibrationCount: Int
 
-    /// The prediction intervals.
+    /// The prediction intervals: for each sample, exactly the targets `y` whose score is at
+    /// most the threshold `q`, to the last bit.
+    ///
+    /// The endpoints are not `ŷ ± q` as computed in floating point: with `ŷ = −3` and
+    /// `y = 0.3`, the score `|y − ŷ|` rounds to `3.3`, but `ŷ + 3.3` rounds to
+    /// `0.2999999999999998 < y`, so a test target whose score ties with the threshold — which
+    /// tied (rounded, discrete) targets make a positive-probability event — would fall
+    /// outside its interval and coverage would drop below `1 − α`. Each endpoint is instead
+    /// the last (or first) double at which the score, computed exactly as in calibration,
+    /// is still at most `q`: the score is monotone in `y` on each side, so the set is an
+    /// interval and a bisection over the ordered doubles finds its ends (`ŷ ± q` is checked
+    /// first and is usually already exact).
     public func predict(_ predictions: RegressionPredictions) throws -> [ClosedRange<Double>] {
         let (a, b) = try predictions.required(by: configuration.score)
         let q = threshold
         return a.indices.map { i in
             if q == .infinity { return -Double.infinity...Double.infinity }
             switch configuration.score {
-            case .absoluteResidual: return (a[i] - q)...(a[i] + q)
-            case .normalizedResidual: return (a[i] - q * b![i])...(a[i] + q * b![i])
+            case .absoluteResidual:
+                // Scores are ≥ 0, so q ≥ 0 and ŷ itself (score 0) is always inside.
+                let center = a[i]
+                let within = { (y: Double) in abs(y - center) <= q }
+                return ExactInterval.first(from: -.infinity, to: center, guess: center - q, where: within)
+                    ... ExactInterval.last(from: center, to: .infinity, guess: center + q, where: within)
+            case .normalizedResidual:
+                let center = a[i], scale = b![i]
+                let within = { (y: Double) in abs(y - center) / scale <= q }
+                return ExactInterval.first(from: -.infinity, to: center, guess: center - q * scale, where: within)
+                    ... ExactInterval.last(from: center, to: .infinity, guess: center + q * scale, where: within)
             case .quantile:
-                // A negative q can shrink crossing quantiles past each other; keep the interval valid.
-                let lo = a[i] - q, hi = b![i] + q
+                // max(q̂_lo − y, y − q̂_hi) ≤ q: y from the first double with q̂_lo − y ≤ q to the
+                // last with y − q̂_hi ≤ q (q finite: false at −∞ and +∞ respectively).
+                let low = a[i], high = b![i]
+                let lo = ExactInterval.first(from: -.infinity, to: .infinity, guess: low - q) { low - $0 <= q }
+                let hi = ExactInterval.last(from: -.infinity, to: .infinity, guess: high + q) { $0 - high <= q }
+                // A negative q can shrink crossing quantiles past each other (no target
+                // qualifies); keep the interval valid with one point.
                 return lo <= hi ? lo...hi : ((lo + hi) / 2)...((lo + hi) / 2)
             }
         }
+    }
+}
+
+/// The ends of `{y : holds(y)}` for a predicate that is monotone along the ordered doubles
+/// (non-NaN doubles, ordered as their order-preserving bit patterns, `-0.0` just before `0.0`).
+enum ExactInterval {
+    @inline(__always) static func key(_ x: Double) -> UInt64 {
+        let bits = x.bitPattern
+        return bits >> 63 == 0 ? bits | (1 << 63) : ~bits
+    }
+
+    @inline(__always) static func value(_ key: UInt64) -> Double {
+        Double(bitPattern: key >> 63 == 1 ? key & ~(1 << 63) : ~key)
+    }
+
+    /// The last double in `[from, to]` at which `holds`, for a predicate true at `from`, false
+    /// at `to` and true-then-false in between; `guess` (any double, or NaN) is tried first.
+    static func last(from: Double, to: Double, guess: Double, where holds: (Double) -> Bool) -> Double {
+        var yes = key(from), no = key(to)
+        if !guess.isNaN, guess > from, guess < to {
+            if holds(guess) {
+                if !holds(guess.nextUp) { return guess }
+                yes = key(guess)
+            } else {
+                no = key(guess)
+            }
+        }
+        while no - yes > 1 {
+            let mid = yes + (no - yes) / 2
+            if holds(value(mid)) { yes = mid } else { no = mid }
+        }
+        return value(yes)
+    }
+
+    /// The first double in `[from, to]` at which `holds`, for a predicate false at `from`,
+    /// true at `to` and false-then-true in between; `guess` is tried first.
+    static func first(from: Double, to: Double, guess: Double, where holds: (Double) -> Bool) -> Double {
+        var no = key(from), yes = key(to)
+        if !guess.isNaN, guess > from, guess < to {
+            if holds(guess) {
+                if !holds(guess.nextDown) { return guess }
+                yes = key(guess)
+            } else {
+                no = key(guess)
+            }
+        }
+        while yes - no > 1 {
+            let mid = no + (yes - no) / 2
+            if holds(value(mid)) { yes = mid } else { no = mid }
+        }
+        return value(yes)
     }
 }

@@ -11,7 +11,9 @@ import SuretyNumerics
         let zeros = [Double](repeating: 0, count: 19)
         let model = try SplitConformalRegressor(score: .absoluteResidual, alpha: 0.1).calibrate(predictions: .point(zeros), targets: targets)
         #expect(model.threshold == 18)
-        #expect(try model.predict(.point([5])) == [(-13.0)...23.0])
+        // Exactly the targets whose score |y − 5| rounds to at most 18: that includes the double
+        // just below −13 (−13.000000000000002 − 5 rounds to −18), not the one just above 23.
+        #expect(try model.predict(.point([5])) == [(-13.0).nextDown...23.0])
         let scaled = try SplitConformalRegressor(score: .normalizedResidual, alpha: 0.1)
             .calibrate(predictions: .normalized(point: zeros, scale: [Double](repeating: 2, count: 19)), targets: targets)
         #expect(scaled.threshold == 9)
