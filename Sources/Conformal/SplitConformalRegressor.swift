@@ -184,21 +184,9 @@ enum ExactInterval {
     }
 
     /// The first double in `[from, to]` at which `holds`, for a predicate false at `from`,
-    /// true at `to` and false-then-true in between; `guess` is tried first.
+    /// true at `to` and false-then-true in between; `guess` is tried first. It is `last` on the
+    /// mirrored line: negation is exact and reverses the order of the doubles.
     static func first(from: Double, to: Double, guess: Double, where holds: (Double) -> Bool) -> Double {
-        var no = key(from), yes = key(to)
-        if !guess.isNaN, guess > from, guess < to {
-            if holds(guess) {
-                if !holds(guess.nextDown) { return guess }
-                yes = key(guess)
-            } else {
-                no = key(guess)
-            }
-        }
-        while yes - no > 1 {
-            let mid = no + (yes - no) / 2
-            if holds(value(mid)) { yes = mid } else { no = mid }
-        }
-        return value(yes)
+        -last(from: -to, to: -from, guess: -guess) { holds(-$0) }
     }
 }
