@@ -139,8 +139,17 @@ public enum MomentEstimator {
     }
 
     /// Golub–Welsch, or nil when the Hankel matrix is not (numerically) positive definite.
-    static func gaussQuadrature(_ moments: [Double]) throws -> MixingDistribution? {
-        let k = (moments.count + 1) / 2
+    ///
+    /// Computed at the scale `ρ ≈ max_j |m_j|^{1/j}` (moments `m_j/ρ^j`, atoms times `ρ`):
+    /// Gauss quadrature is scale-covariant, and the relative singularity test of `H = [m_{i+j}]`
+    /// (whose `m_0 = 1` does not scale) is not — at `ρ = 1`, atoms 10⁻⁸ apart (data in units
+    /// too large by 10⁸) gave `H` an eigenvalue ratio of 10⁻¹⁶ and a single atom. `ρ` is
+    /// rounded to a power of 2, so that the rescaling adds no rounding of its own.
+    static func gaussQuadrature(_ raw: [Double]) throws -> MixingDistribution? {
+        let k = (raw.count + 1) / 2
+        let size = raw.enumerated().map { pow(abs($1), 1 / Double($0 + 1)) }.max() ?? 0
+        let rho = size > 0 && size.isFinite ? exp2(min(1023, log2(size).rounded())) : 1
+        let moments = raw.enumerated().map { j, m in (0...j).reduce(m) { v, _ in v / rho } }
         let (h, shifted) = MomentSpace.hankel(moments)
         let spectrum = try h.symmetricEigendecomposition().values
         guard let top = spectrum.max(), let bottom = spectrum.min(), bottom > 1e-10 * top else { return nil }
@@ -160,7 +169,7 @@ public enum MomentEstimator {
         let eigen = try jacobi.symmetricEigendecomposition()
         let weights = (0..<k).map { max(eigen.vectors[0, $0] * eigen.vectors[0, $0], 1e-12) }
         let total = weights.reduce(0, +)
-        return try MixingDistribution(atoms: eigen.values.map { [$0] }, weights: weights.map { $0 / total })
+        return try MixingDistribution(atoms: eigen.values.map { [$0 * rho] }, weights: weights.map { $0 / total })
     }
 
     // MARK: d dimensions

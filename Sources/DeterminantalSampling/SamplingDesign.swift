@@ -71,7 +71,11 @@ public enum WeightedLeastSquares {
         public var gramDeviation: Double
         /// `(1 − ‖G − I‖)^{−1/2}` when `‖G − I‖ < 1` (else ∞): on the sample drawn, for every
         /// `v ∈ V_m`, `‖f − f̂‖ ≤ ‖f − v‖ + factor·‖f − v‖_n` with `‖g‖_n² = (1/n)Σ w g(x_i)²`
-        /// (spec §B.1) — a deterministic statement about this fit.
+        /// (spec §B.1) — a deterministic statement about this fit. `1 − ‖G − I‖` is computed as
+        /// `min(σ_min², 2 − σ_max²)` from the singular values of the weighted design (`G = AᵀA`),
+        /// never as a difference with 1, so that the factor is at least `1/σ_min(A)` — the
+        /// constant the bound needs — to the accuracy of the SVD (relative `κ(A)·ε`), also for
+        /// nearly singular designs.
         public var boundFactor: Double
         public var count: Int
 
@@ -97,13 +101,18 @@ public enum WeightedLeastSquares {
 
     /// `‖G − I‖₂` for the points with the optimal weights.
     public static func gramDeviation(space: PolynomialSpace, points: [[Double]]) throws -> Double {
-        try deviation(of: design(space: space, points: points).matrix.gram())
+        try spectrum(of: design(space: space, points: points).matrix).deviation
     }
 
-    static func deviation(of gram: Matrix) throws -> Double {
-        var g = gram
-        for j in 0..<g.rows { g[j, j] -= 1 }
-        return try g.symmetricEigendecomposition().values.map(abs).max() ?? 0
+    /// `‖G − I‖₂ = max(σ_max² − 1, 1 − σ_min²)` and `1 − ‖G − I‖ = min(σ_min², 2 − σ_max²)` from
+    /// the singular values of the weighted design `A` (`G = AᵀA`, eigenvalues `σ²`). Not from the
+    /// eigenvalues of a formed `AᵀA`: those carry an absolute error `≈ ε·σ_max²`, which for a
+    /// nearly singular design (two points 10⁻¹² apart) swamps `σ_min²` and made the bound factor
+    /// up to 6 500 times too small; the SVD's error is `≈ ε·σ_max` on `σ_min`.
+    static func spectrum(of a: Matrix) throws -> (deviation: Double, floor: Double) {
+        let sigma = try a.singularValues()
+        let top = sigma.first ?? 0, bottom = sigma.count == a.columns ? (sigma.last ?? 0) : 0
+        return (max(top * top - 1, 1 - bottom * bottom), min(bottom * bottom, 2 - top * top))
     }
 
     /// Fits `values` (one per point) with the optimal weights.
@@ -121,9 +130,9 @@ public enum WeightedLeastSquares {
         let (a, scales) = try design(space: space, points: points)
         let rhs = zip(values, scales).map { $0 * $1 }
         let coefficients = try a.qr().solve(rhs)
-        let deviation = try Self.deviation(of: a.gram())
+        let (deviation, floor) = try Self.spectrum(of: a)
         return Fit(coefficients: coefficients, gramDeviation: deviation,
-                   boundFactor: deviation < 1 ? 1 / (1 - deviation).squareRoot() : .infinity, count: n)
+                   boundFactor: floor > 0 ? 1 / floor.squareRoot() : .infinity, count: n)
     }
 
     /// `f̂(x) = φ(x)ᵀĉ`.
