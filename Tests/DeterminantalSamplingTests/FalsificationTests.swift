@@ -119,7 +119,7 @@ import Testing
     /// three decades, and ill-conditioned features. Every single and every pair is one event;
     /// false alarm 10⁻⁶ for the whole test (10⁻⁶/7 per ground set, Bonferroni over its
     /// 2·(N + N(N−1)/2) one-sided tests).
-    @Test func discreteInclusionProbabilities() throws {
+    @Test func discreteInclusionProbabilitiesInHardGroundSets() throws {
         let sets = try Self.groundSets()
         for (s, set) in sets.enumerated() {
             // Fewer samples where the debug-build sampler is slowest (m = N − 1, and m = N, whose
