@@ -32,6 +32,10 @@ public enum JSONConfig {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw DataError(file: name, line: 1, column: 1, seen: "an empty file", expected: "a JSON object")
         }
+        if let (offset, seen, expected) = JSONStructure.firstProblem(in: Array(data)) {
+            let (line, column) = position(ofByte: offset, in: text)
+            throw DataError(file: name, line: line, column: column, seen: seen, expected: expected)
+        }
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
@@ -87,6 +91,90 @@ public enum JSONConfig {
         @unknown default:
             return DataError(file: name, line: 1, column: 1, seen: "\(error)", expected: "a valid configuration")
         }
+    }
+}
+
+/// The checks Foundation's decoder does not make, run before it: an object with the same key
+/// twice (the decoder keeps one silently, other readers another — so a certificate could say
+/// one thing to `verify` and another to `jq`), and nesting deeper than `maxDepth` (the decoder
+/// recurses once per level and overflows the stack at a few thousand).
+enum JSONStructure {
+    /// Deeper nesting is refused; Surety's files nest a handful of levels.
+    static let maxDepth = 256
+
+    /// The byte offset of the first duplicate key or too-deep value, what was found there and
+    /// what was expected; `nil` when there is none. Syntax is left to the decoder.
+    ///
+    /// - Complexity: O(n), no recursion.
+    static func firstProblem(in b: [UInt8]) -> (Int, String, String)? {
+        // One frame per open object or array: the keys seen so far (objects), and whether the
+        // next string at this level is a key.
+        struct Frame { var isObject: Bool; var expectsKey: Bool; var keys: Set<String> }
+        var stack: [Frame] = []
+        var i = 0
+        while i < b.count {
+            switch b[i] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if stack.count >= maxDepth {
+                    return (i, "nesting deeper than \(maxDepth) levels", "a document nested at most \(maxDepth) levels deep")
+                }
+                stack.append(Frame(isObject: b[i] == UInt8(ascii: "{"), expectsKey: b[i] == UInt8(ascii: "{"), keys: []))
+                i += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if !stack.isEmpty { stack.removeLast() }
+                i += 1
+            case UInt8(ascii: ","):
+                if let top = stack.indices.last, stack[top].isObject { stack[top].expectsKey = true }
+                i += 1
+            case UInt8(ascii: "\""):
+                let start = i
+                guard let (text, end) = string(b, from: i) else { return nil }   // unterminated: the decoder reports it
+                i = end
+                if let top = stack.indices.last, stack[top].isObject, stack[top].expectsKey {
+                    stack[top].expectsKey = false
+                    if !stack[top].keys.insert(text).inserted {
+                        return (start, "the key \"\(text)\" a second time in one object", "each key at most once per object")
+                    }
+                }
+            default:
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    /// The unescaped text of the string starting at `b[i]` (a quote) and the offset after its
+    /// closing quote; `nil` when it does not end.
+    static func string(_ b: [UInt8], from start: Int) -> (String, Int)? {
+        var units: [UInt16] = []
+        var bytes: [UInt8] = []
+        func flushBytes() { units += String(decoding: bytes, as: UTF8.self).utf16; bytes.removeAll() }
+        var i = start + 1
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                flushBytes()
+                return (String(decoding: units, as: UTF16.self), i + 1)
+            }
+            guard c == UInt8(ascii: "\\"), i + 1 < b.count else { bytes.append(c); i += 1; continue }
+            flushBytes()
+            let e = b[i + 1]
+            switch e {
+            case UInt8(ascii: "u"):
+                guard i + 6 <= b.count, let code = UInt16(String(decoding: b[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16) else { return nil }
+                units.append(code)
+                i += 6
+                continue
+            case UInt8(ascii: "n"): units.append(10)
+            case UInt8(ascii: "t"): units.append(9)
+            case UInt8(ascii: "r"): units.append(13)
+            case UInt8(ascii: "b"): units.append(8)
+            case UInt8(ascii: "f"): units.append(12)
+            default: units.append(UInt16(e))   // \" \\ \/ (others are the decoder's to refuse)
+            }
+            i += 2
+        }
+        return nil
     }
 }
 

@@ -90,6 +90,32 @@ import SuretyNumerics
 }
 
 @Suite struct JSONConfigTests {
+    /// A key given twice in one object is refused where it stands (Foundation's decoder keeps
+    /// one copy silently and other readers the other, so a file could say two things), also
+    /// when the second spelling escapes it; the same key in different objects, and a string
+    /// value equal to a key, are fine.
+    @Test func duplicateKeysAreRefused() throws {
+        struct Pair: Decodable { var a: Int; var b: [String: Int] }
+        #expect(throws: Never.self) { try JSONConfig.decode(Pair.self, from: Data(#"{"a": 1, "b": {"a": 2, "c": 3}, "x": "a"}"#.utf8)) }
+        for (text, column) in [(#"{"a": 1, "b": {}, "a": 2}"#, 19), (#"{"a": 1, "b": {}, "a": 2}"#, 19), (#"{"a": 1, "b": {"c": 1,\#n"c": 2}}"#, 1)] {
+            do {
+                _ = try JSONConfig.decode(Pair.self, from: Data(text.utf8), name: "x.json")
+                Issue.record("accepted \(text)")
+            } catch let error as DataError {
+                #expect(error.column == column && error.seen.contains("a second time"), "\(error)")
+            }
+        }
+    }
+
+    /// Nesting deeper than 256 levels is a located error, not a stack overflow (the decoder
+    /// recursed once per level and crashed at about 4 000).
+    @Test func deepNestingIsAnError() throws {
+        for text in [String(repeating: "[", count: 100_000), String(repeating: #"{"a":"#, count: 10_000)] {
+            #expect(throws: DataError.self) { try JSONConfig.decode([Int].self, from: Data(text.utf8)) }
+        }
+        #expect(throws: Never.self) { try JSONConfig.decode([[[Int]]].self, from: Data("[[[1]]]".utf8)) }
+    }
+
     struct Config: Codable, Equatable {
         var alpha: Double
         var name: String
