@@ -229,7 +229,7 @@ struct Sweep: ParsableCommand {
                     throw ValidationError("--plot \(plot): the folder \(folder) does not exist")
                 }
             }
-            let arguments = reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "sweep", dropping: outputAndSeedOptions + ["--plot"])
+            let arguments = reproducibleArguments(Array(CommandLine.arguments.dropFirst()), subcommand: "sweep", dropping: Self.droppedOptions)
             let (certificate, text, charts) = try evaluate(seed: seed, arguments: arguments, progress: true)
             if let plot {
                 let base = URL(fileURLWithPath: plot)
@@ -241,6 +241,9 @@ struct Sweep: ParsableCommand {
             }
         }
     }
+
+    /// Options left out of the recorded arguments: outputs and the seed (recorded apart).
+    static let droppedOptions = outputAndSeedOptions + ["--plot"]
 
     func evaluate(seed: UInt64, arguments: [String], progress: Bool = false) throws -> (Certificate, String, [LineChart]) {
         let method = try checkedMixtureOptions(k: k, dim: dim, sigma: sigma, reps: reps, estimator: estimator, cleanFraction: cleanFraction,
@@ -342,8 +345,11 @@ struct Verify: ParsableCommand {
         try verifyCertificate(at: certificate, kinds: ["ambient.simulation", "ambient.sweep"]) { recorded in
             let (arguments, seed) = try recordedArguments(of: recorded, path: certificate)
             guard let seed else { throw ValidationError("\(certificate) records no seed to recompute from") }
-            if recorded.kind == "ambient.sweep" { return try Sweep.parse(arguments).evaluate(seed: seed, arguments: arguments).0 }
-            return try Simulate.parse(arguments).evaluate(seed: seed, arguments: arguments).0
+            // Recorded as the tool records them, or the recomputation would echo a forged list.
+            if recorded.kind == "ambient.sweep" {
+                return try Sweep.parse(arguments).evaluate(seed: seed, arguments: reproducibleArguments(arguments, subcommand: "sweep", dropping: Sweep.droppedOptions)).0
+            }
+            return try Simulate.parse(arguments).evaluate(seed: seed, arguments: reproducibleArguments(arguments, subcommand: "simulate")).0
         }
     }
 }

@@ -71,7 +71,8 @@ struct Verify: ParsableCommand {
             guard arguments.contains(where: { $0.hasPrefix("--insecure-noise-seed") }) else {
                 throw ValidationError("\(certificate) was made with secure noise: it cannot be recomputed")
             }
-            return try Classify.parse(arguments).evaluate(arguments: arguments).0
+            // Recorded as the tool records them, or the recomputation would echo a forged list.
+            return try Classify.parse(arguments).evaluate(arguments: reproducibleArguments(arguments, subcommand: "classify", dropping: Classify.droppedOptions)).0
         }
     }
 }

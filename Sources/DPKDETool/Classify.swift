@@ -58,7 +58,10 @@ struct Classify: ParsableCommand {
     }
 
     /// Runs the comparison: the certificate and the printed tables.
-    func evaluate(arguments: [String] = reproducibleArguments(Array(CommandLine.arguments.dropFirst(2)), subcommand: "classify", dropping: ["--certificate"])) throws -> (Certificate, [String]) {
+    /// Options left out of the recorded arguments: the certificate's path.
+    static let droppedOptions = ["--certificate"]
+
+    func evaluate(arguments: [String] = reproducibleArguments(Array(CommandLine.arguments.dropFirst(2)), subcommand: "classify", dropping: droppedOptions)) throws -> (Certificate, [String]) {
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
         let grid = try epsilons.split(separator: ",").map { item -> Double in
             let text = item.trimmingCharacters(in: .whitespaces)

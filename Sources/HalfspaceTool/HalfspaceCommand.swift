@@ -180,7 +180,8 @@ struct Verify: ParsableCommand {
         try verifyCertificate(at: certificate, kind: "halfspace.tester-learner") { recorded in
             let (arguments, seed) = try recordedArguments(of: recorded, path: certificate)
             guard let seed else { throw ValidationError("\(certificate) records no seed to recompute from") }
-            return try Learn.parse(arguments).evaluate(seed: seed, arguments: arguments).0
+            // Recorded as the tool records them, or the recomputation would echo a forged list.
+            return try Learn.parse(arguments).evaluate(seed: seed, arguments: reproducibleArguments(arguments, subcommand: "learn")).0
         }
     }
 }

@@ -68,5 +68,13 @@ import ToolTestSupport
         try tampered.write(to: copy)
         let refused = try Self.run(["verify", copy.path], in: Self.root)
         #expect(refused.status == 1 && refused.out.contains("results.error_bound"))
+
+        // Forged arguments (a seed the tool records apart, never in the list) are refused: the
+        // recomputation records its arguments as the tool does, not as the file says.
+        var forged = certificate
+        forged.parameters["arguments"] = ["--seed", "2"]
+        try forged.write(to: copy)
+        let refusedArguments = try Self.run(["verify", copy.path], in: Self.root)
+        #expect(refusedArguments.status == 1 && refusedArguments.out.contains("parameters.arguments"), "\(refusedArguments.out)")
     }
 }
