@@ -156,12 +156,16 @@ struct Fit: ParsableCommand {
             evidence: ["n": .integer(fit.count), "m": .integer(space.count),
                        "chernoff_n_for_delta_eta_0.1": .integer(WeightedLeastSquares.requiredSampleSize(m: space.count, delta: delta, eta: 0.1))],
             inputs: [try InputDigest.of(file: url, recordedPath: data)])
-        // The weighted normal matrix G has condition number at most (1 + d)/(1 − d), d = ‖G − I‖:
-        // it bounds how far a last-bit change moves the coefficients and the bound factor.
+        // Tolerances from the problem's conditioning (Certificates/README.md): the coefficients
+        // by their least-squares condition number; ‖G − I‖ = σ² − 1 of the design's singular
+        // values carries the SVD's absolute error, u·σ_max² ≤ u·(1 + d), however small d is (at
+        // Gauss nodes it is pure round-off); the bound factor (1 − d)^(−1/2) divides by 1 − d.
         let d = fit.gramDeviation
-        certificate.tolerate(.roundoff, at: "results.gram_deviation")
-        certificate.tolerate(.conditioned(d < 1 ? (1 + d) / (1 - d) : .infinity), at: "results.coefficients")
-        if fit.boundFactor.isFinite { certificate.tolerate(.conditioned(d < 1 ? 1 / (1 - d) : .infinity), at: "results.bound_factor") }
+        certificate.tolerate(.absolute(Tolerance.roundoffRelative * (1 + d)), at: "results.gram_deviation")
+        certificate.tolerate(.conditioned(fit.solutionCondition), at: "results.coefficients")
+        if fit.boundFactor.isFinite {
+            certificate.tolerate(.conditioned((1 + d) * fit.boundFactor * fit.boundFactor), at: "results.bound_factor")
+        }
         let summary = """
             \(data): n = \(fit.count) points, m = \(space.count)
             ‖G − I‖ = \(TextTable.format(fit.gramDeviation)) (\(stable ? "stable" : "NOT stable") at δ = \(delta)); bound factor (1 − ‖G − I‖)^(−1/2) = \

@@ -78,6 +78,12 @@ public enum WeightedLeastSquares {
         /// nearly singular designs.
         public var boundFactor: Double
         public var count: Int
+        /// The relative condition number of the coefficients as a least-squares solution,
+        /// `κ(A) + κ(A)²·‖r‖/(σ_max‖ĉ‖)` with `κ(A) = σ_max/σ_min` of the weighted design and `r`
+        /// the weighted residual (Golub–Van Loan, Thm 5.3.1): a relative change `u` of the data
+        /// or of the arithmetic moves `ĉ` by up to about this many times `u`. `∞` for a
+        /// rank-deficient design. Certificates derive the coefficients' tolerance from it.
+        public var solutionCondition: Double = 1
 
         /// Whether `‖G − I‖ ≤ δ`.
         public func stable(delta: Double) -> Bool { gramDeviation <= delta }
@@ -109,10 +115,10 @@ public enum WeightedLeastSquares {
     /// eigenvalues of a formed `AᵀA`: those carry an absolute error `≈ ε·σ_max²`, which for a
     /// nearly singular design (two points 10⁻¹² apart) swamps `σ_min²` and made the bound factor
     /// up to 6 500 times too small; the SVD's error is `≈ ε·σ_max` on `σ_min`.
-    static func spectrum(of a: Matrix) throws -> (deviation: Double, floor: Double) {
+    static func spectrum(of a: Matrix) throws -> (deviation: Double, floor: Double, largest: Double, smallest: Double) {
         let sigma = try a.singularValues()
         let top = sigma.first ?? 0, bottom = sigma.count == a.columns ? (sigma.last ?? 0) : 0
-        return (max(top * top - 1, 1 - bottom * bottom), min(bottom * bottom, 2 - top * top))
+        return (max(top * top - 1, 1 - bottom * bottom), min(bottom * bottom, 2 - top * top), top, bottom)
     }
 
     /// Fits `values` (one per point) with the optimal weights.
@@ -130,9 +136,13 @@ public enum WeightedLeastSquares {
         let (a, scales) = try design(space: space, points: points)
         let rhs = zip(values, scales).map { $0 * $1 }
         let coefficients = try a.qr().solve(rhs)
-        let (deviation, floor) = try Self.spectrum(of: a)
+        let (deviation, floor, largest, smallest) = try Self.spectrum(of: a)
+        let residual = zip(try a.multiplied(by: coefficients), rhs).map { $0 - $1 }.euclideanNorm
+        let kappa = smallest > 0 ? largest / smallest : .infinity
+        let size = coefficients.euclideanNorm
+        let condition = kappa.isFinite ? kappa + (size > 0 ? kappa * kappa * residual / (largest * size) : 0) : .infinity
         return Fit(coefficients: coefficients, gramDeviation: deviation,
-                   boundFactor: floor > 0 ? 1 / floor.squareRoot() : .infinity, count: n)
+                   boundFactor: floor > 0 ? 1 / floor.squareRoot() : .infinity, count: n, solutionCondition: condition)
     }
 
     /// `f̂(x) = φ(x)ᵀĉ`.

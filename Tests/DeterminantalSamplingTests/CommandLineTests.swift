@@ -1,5 +1,6 @@
 import Certificates
 import Foundation
+import SuretyNumerics
 import Testing
 import ToolTestSupport
 
@@ -39,6 +40,28 @@ import ToolTestSupport
             #expect(result.status == 64 && result.err.contains(message), "\(arguments): \(result.status) \(result.err)")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x.csv").path))
+    }
+
+    /// Fits at the edges of conditioning verify under a second BLAS kernel: at the 10 Gauss
+    /// nodes G = I exactly, so ‖G − I‖ is pure round-off (a tolerance relative to its own tiny
+    /// value failed on 8 kernels); 30 points in [0.5, 0.51] at degree 5 make ‖G − I‖ ≈ 5 and the
+    /// coefficients ill-conditioned (a fitted 10⁻⁶ failed on 10 kernels). Found by a red-team
+    /// review on 2026-12-07.
+    @Test(.enabled(if: binary != nil)) func extremeConditioningVerifiesUnderTwoKernels() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-cond-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gauss = try GaussLegendre.rule(points: 10).nodes
+        let clustered = (0..<30).map { 0.5 + 0.01 * Double($0) / 29 }
+        for (name, points, degree) in [("gauss", gauss, 9), ("clustered", clustered, 5)] {
+            let text = "x1,f\n" + points.map { "\($0),\(1 / (1 + 25 * $0 * $0))" }.joined(separator: "\n") + "\n"
+            try text.write(to: dir.appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
+            let fit = try ToolProcess.run("dppls", ["fit", "\(name).csv", "--degree", "\(degree)", "-o", "\(name).json"], in: dir)
+            #expect(fit.status == 0, "\(fit.err)")
+            for run in try ToolProcess.verifyUnderTwoKernels("dppls", dir.appendingPathComponent("\(name).json"), in: dir) {
+                #expect(run.status == 0, "\(name) under OpenBLAS kernel \(run.kernel): \(run.out)\(run.err)")
+            }
+        }
     }
 
     /// The reference certificate of Examples/dppls-runge is recomputed; a tampered one is refused.
