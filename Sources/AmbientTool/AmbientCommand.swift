@@ -114,6 +114,7 @@ struct Simulate: ParsableCommand {
                 "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation),
                 "projected_share": $0.projectedShare.isNaN ? .null : .number($0.projectedShare)])) }),
             seed: seed)
+        pinKernelIfNeeded(&certificate, estimator: method, k: k, dimension: dim)
         // Tolerances (Certificates/README.md): every error is computed from the output of an
         // iterative estimator (EM, or moments with a projection), so fitted; the share of projected
         // repetitions counts decisions taken at the moment space's boundary (one may flip).
@@ -324,6 +325,7 @@ struct Sweep: ParsableCommand {
                           .object(["target_w1": .number(target), "points": .array(curve.map { p in
                               .object(["n_clean": .integer(p.clean), "n_noisy": p.noisy.map(JSONValue.number) ?? .null]) })]) })],
             seed: seed)
+        pinKernelIfNeeded(&certificate, estimator: method, k: k, dimension: dim)
         // Tolerances (Certificates/README.md): the reference prices are formulas of the
         // parameters (roundoff); the mean errors are outputs of an iterative estimator, and the
         // price, its interval and the iso-error points are fitted to them (fitted). Cell sizes and
@@ -352,4 +354,14 @@ struct Verify: ParsableCommand {
             return try Simulate.parse(arguments).evaluate(seed: seed, arguments: reproducibleArguments(arguments, subcommand: "simulate")).0
         }
     }
+}
+
+/// Records the BLAS kernel family in a certificate whose numbers reproduce on that family only
+/// (`MomentEstimator.reproducibleAcrossBLASKernels`), and says so in its assumptions: `verify`
+/// on another family then reports the kernel as the mismatch, instead of a wrong-looking W1.
+func pinKernelIfNeeded(_ certificate: inout Certificate, estimator: AmbientSimulation.Estimator, k: Int, dimension: Int) {
+    guard estimator == .moments, !MomentEstimator.reproducibleAcrossBLASKernels(k: k, dimension: dimension) else { return }
+    certificate.parameters["blas_kernel"] = .string(BLASKernel.coreName)
+    certificate.assumptions.append("reproducible on the OpenBLAS kernel family \(BLASKernel.coreName) only: the d-dimensional moment estimator's "
+        + "Nelder–Mead refinement turns last-bit differences between kernels into other local optima (verify with OPENBLAS_CORETYPE=\(BLASKernel.coreName))")
 }

@@ -36,6 +36,28 @@ import ToolTestSupport
         }
     }
 
+    /// The d-dimensional moment estimator with k = 3 reproduces on one BLAS kernel family only
+    /// (`MomentEstimator.reproducibleAcrossBLASKernels`): its certificate records the family
+    /// and says so, verifies on it, and under another family names the kernel as the mismatch.
+    @Test(.enabled(if: binary != nil)) func kernelDependentRunsNameTheirKernel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-kernel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let made = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "--k", "3", "--dim", "2", "--reps", "2", "-n", "2000",
+                                                   "--seed", "5", "--output", "c.json"], in: dir)
+        #expect(made.status == 0, "\(made.err)")
+        let certificate = try Certificate.read(from: dir.appendingPathComponent("c.json"))
+        let kernel = try #require(certificate.parameters["blas_kernel"]?.stringValue)
+        #expect(certificate.assumptions.contains { $0.contains("reproducible on the OpenBLAS kernel family \(kernel) only") })
+        for run in try ToolProcess.verifyUnderTwoKernels("ambient", dir.appendingPathComponent("c.json"), in: dir) {
+            if run.kernel == kernel {
+                #expect(run.status == 0, "\(run.out)\(run.err)")
+            } else {
+                #expect(run.status == 1 && run.out.contains("parameters.blas_kernel"), "\(run.out)")
+            }
+        }
+    }
+
     /// The reference simulation certificate (moment estimator, seed 1) is recomputed; a
     /// tampered copy is refused.
     @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
