@@ -88,10 +88,11 @@ extension Certificate {
         }
     }
 
-    /// The absolute tolerance `table` gives the number at `path` (an indexed entry first, then
-    /// the index-free one); 0 (exact) when it gives none.
+    /// The absolute tolerance `table` gives the number at `path`: its own entry, else that of
+    /// the vector it is an element of (trailing index dropped), else the index-free one; 0
+    /// (exact) when there is none.
     private func tolerance(at path: String, in table: [String: Double]) -> Double {
-        table[path] ?? table[path.replacing(/\[\d+\]/, with: "")] ?? 0
+        table[path] ?? table[path.replacing(/\[\d+\]$/, with: "")] ?? table[path.replacing(/\[\d+\]/, with: "")] ?? 0
     }
 
     private func agree(_ x: Double, _ y: Double, tolerance: Double) -> Bool {

@@ -24,7 +24,15 @@ public struct InputDigest: Codable, Sendable, Hashable {
     }
 
     /// The hexadecimal SHA-256 of the file at `url`.
+    ///
+    /// - Throws: `DataError` for anything but a readable regular file (a directory, or a
+    ///   device such as `/dev/zero` that would never end).
     public static func sha256(of url: URL) throws -> String {
+        let type = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path))?[.type] as? FileAttributeType
+        if let type, type != .typeRegular {
+            throw DataError(file: url.path, line: 1, column: 1, seen: type == .typeDirectory ? "a directory" : "a special file (\(type.rawValue))",
+                            expected: "a regular input file")
+        }
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw DataError.unreadable(url, expected: "a readable input file")
         }

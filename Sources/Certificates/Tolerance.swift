@@ -53,52 +53,58 @@ public enum Tolerance: Sendable, Equatable {
 
 extension Certificate {
     /// Records `rule`'s tolerance for every number of `results` and `evidence` at each of
-    /// `paths` (dotted, array indices dropped: `results.curves.mean_w1` covers the `mean_w1` of
-    /// every element of `results.curves`). Relative rules are taken of the largest finite
-    /// magnitude found there (a normwise tolerance for arrays), so call this after the numbers
+    /// `paths` (dotted, array indices dropped: `results.curves.mean_w1` names the `mean_w1` of
+    /// every element of `results.curves`). Each record of an array of objects gets its own
+    /// entry (`results.tests[4].statistic`: the tests are different quantities), while an array
+    /// of numbers is one vector with one normwise entry (`results.coefficients`). Relative rules
+    /// are taken of the largest finite magnitude an entry covers, so call this after the numbers
     /// are in place.
     ///
     /// - Precondition: each path names at least one number (a misspelt path would otherwise
     ///   silently leave its numbers exact).
     public mutating func tolerate(_ rule: Tolerance, at paths: String...) {
         for path in paths {
-            var scale = 0.0, found = false
-            for (section, object) in [("results", results), ("evidence", evidence)] {
-                Certificate.forEachNumber(in: .object(object), path: section) { p, x in
-                    guard p == path else { return }
-                    found = true
-                    if x.isFinite { scale = max(scale, abs(x)) }
-                }
-            }
+            let found = record(rule, replacing: true) { $0 == path }
             precondition(found, "no number at \(path) in the certificate of kind \(kind)")
-            tolerances[path] = rule.absolute(scale: scale)
         }
     }
 
-    /// Records `rule`'s tolerance for every index-free path of `results` and `evidence` that
-    /// holds a number and satisfies `predicate`, each path with its own scale (see
-    /// `tolerate(_:at:)`). Paths that already have a tolerance keep it.
+    /// Records `rule`'s tolerance for every number of `results` and `evidence` whose index-free
+    /// path satisfies `predicate`, entries as in `tolerate(_:at:)`. Entries that already have a
+    /// tolerance keep it.
     public mutating func tolerate(_ rule: Tolerance, where predicate: (String) -> Bool) {
+        record(rule, replacing: false, where: predicate)
+    }
+
+    /// Records the entries; whether any number matched.
+    @discardableResult
+    private mutating func record(_ rule: Tolerance, replacing: Bool, where predicate: (String) -> Bool) -> Bool {
         var scales: [String: Double] = [:]
         for (section, object) in [("results", results), ("evidence", evidence)] {
-            Certificate.forEachNumber(in: .object(object), path: section) { p, x in
-                guard predicate(p) else { return }
-                scales[p] = max(scales[p] ?? 0, x.isFinite ? abs(x) : 0)
+            Certificate.forEachNumber(in: .object(object), path: section, entry: section) { path, entry, x in
+                guard predicate(path) else { return }
+                scales[entry] = max(scales[entry] ?? 0, x.isFinite ? abs(x) : 0)
             }
         }
-        for (path, scale) in scales where tolerances[path] == nil { tolerances[path] = rule.absolute(scale: scale) }
+        for (entry, scale) in scales where replacing || tolerances[entry] == nil { tolerances[entry] = rule.absolute(scale: scale) }
+        return !scales.isEmpty
     }
 
-    /// Calls `body` with the index-free dotted path and the value of every number below `value`.
-    static func forEachNumber(in value: JSONValue, path: String, _ body: (String, Double) -> Void) {
+    /// Calls `body` with the index-free dotted path, the tolerance entry (indices kept for
+    /// records of arrays of objects, dropped for arrays of numbers) and the value of every
+    /// number below `value`.
+    static func forEachNumber(in value: JSONValue, path: String, entry: String, _ body: (String, String, Double) -> Void) {
         switch value {
         case let .object(members):
-            for (key, member) in members { forEachNumber(in: member, path: "\(path).\(key)", body) }
+            for (key, member) in members { forEachNumber(in: member, path: "\(path).\(key)", entry: "\(entry).\(key)", body) }
         case let .array(elements):
-            for element in elements { forEachNumber(in: element, path: path, body) }
+            for (k, element) in elements.enumerated() {
+                let isRecord = element.objectValue != nil || element.arrayValue != nil
+                forEachNumber(in: element, path: path, entry: isRecord ? "\(entry)[\(k)]" : entry, body)
+            }
         default:
             if case .bool = value { return }
-            if let x = value.doubleValue { body(path, x) }
+            if let x = value.doubleValue { body(path, entry, x) }
         }
     }
 }

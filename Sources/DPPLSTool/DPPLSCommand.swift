@@ -152,7 +152,7 @@ struct Fit: ParsableCommand {
             assumptions: ["f is evaluated exactly at the points", "the weights are the optimal ones, w = m/k_m (recomputed from the points)"],
             parameters: ["space": .array(self.space.arguments.map(JSONValue.string)), "delta": .number(delta), "value_column": .string(valueColumn)],
             results: ["coefficients": .array(fit.coefficients.map(JSONValue.number)), "gram_deviation": .number(fit.gramDeviation),
-                      "stable": .bool(stable), "bound_factor": fit.boundFactor.isFinite ? .number(fit.boundFactor) : .null],
+                      "stable": .bool(stable), "bound_factor": .number(fit.boundFactor)],
             evidence: ["n": .integer(fit.count), "m": .integer(space.count),
                        "chernoff_n_for_delta_eta_0.1": .integer(WeightedLeastSquares.requiredSampleSize(m: space.count, delta: delta, eta: 0.1))],
             inputs: [try InputDigest.of(file: url, recordedPath: data)])

@@ -99,6 +99,15 @@ func temporaryURL(_ name: String) -> URL {
         #expect(try InputDigest.sha256(of: url) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(InputDigest.sha256(of: Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(throws: DataError.self) { try InputDigest.sha256(of: URL(fileURLWithPath: "/nonexistent")) }
+        // A device never ends and a directory is no file: both are errors, not a hang.
+        #expect(throws: DataError.self) { try InputDigest.sha256(of: URL(fileURLWithPath: "/dev/zero")) }
+        #expect(throws: DataError.self) { try InputDigest.sha256(of: FileManager.default.temporaryDirectory) }
+        // A link to a regular file is that file.
+        let target = temporaryURL("target.txt"), link = temporaryURL("link.txt")
+        try Data("x".utf8).write(to: target)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+        defer { try? FileManager.default.removeItem(at: target); try? FileManager.default.removeItem(at: link) }
+        #expect(try InputDigest.sha256(of: link) == InputDigest.sha256(of: Data("x".utf8)))
     }
 
     @Test func verifyAcceptsAReproductionAndReportsEachDifference() throws {
@@ -139,8 +148,8 @@ func temporaryURL(_ name: String) -> URL {
         #expect(tampered.mismatches.count == 1 && tampered.mismatches[0].path.hasPrefix("inputs[0]"))
     }
 
-    /// Tolerances come from what a number is: relative rules are taken of the largest
-    /// magnitude at a path (normwise over arrays), decision rates allow the stated flips.
+    /// Tolerances come from what a number is: relative rules are taken of each record's own
+    /// magnitude (normwise over a vector of numbers), decision rates allow the stated flips.
     @Test func tolerancesAreDerivedFromTheRule() throws {
         var cert = example()
         cert.results["curve"] = [["w1": 0.5, "n": 10], ["w1": -2.0, "n": 20]]
@@ -148,7 +157,11 @@ func temporaryURL(_ name: String) -> URL {
         cert.tolerate(.roundoff, at: "results.curve.w1")
         cert.tolerate(.fitted, at: "results.upper_bound")
         cert.tolerate(.decisions(flips: 2, outOf: 400), at: "results.accuracy")
-        #expect(cert.tolerances["results.curve.w1"] == Tolerance.roundoffRelative * 2)
+        // Records of an array of objects get their own entries; the interval is one vector.
+        cert.tolerate(.roundoff, at: "results.interval")
+        #expect(cert.tolerances["results.curve[0].w1"] == Tolerance.roundoffRelative * 0.5)
+        #expect(cert.tolerances["results.curve[1].w1"] == Tolerance.roundoffRelative * 2)
+        #expect(cert.tolerances["results.interval"] == Tolerance.roundoffRelative * 0.2)
         #expect(cert.tolerances["results.upper_bound"] == Tolerance.fittedRelative * 0.7)
         #expect(cert.tolerances["results.accuracy"] == 0.005)
         var close = cert
