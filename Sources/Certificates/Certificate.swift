@@ -44,7 +44,8 @@ public struct Certificate: Codable, Sendable, Equatable {
     /// The seed of the run, when it was random.
     public var seed: UInt64?
     /// Absolute tolerances for numbers that `verify` may see differ on recomputation, keyed
-    /// by dotted path (`results.certified_coverage`, array indices dropped), each derived from
+    /// by dotted path (`results.certified_coverage`; `results.tests[4].statistic` for a record of
+    /// an array of objects; no index for a vector of numbers), each derived from
     /// what the number is (`Tolerance`, set with `tolerate(_:at:)`). Numbers not listed must
     /// be reproduced exactly.
     public var tolerances: [String: Double]
