@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "SuretyNumericsTests", dependencies: ["SuretyNumerics"]),
         .testTarget(name: "SuretyDataTests", dependencies: ["SuretyData"]),
         .testTarget(name: "CertificatesTests", dependencies: ["Certificates"]),
-        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport", "Certificates"]),
         .testTarget(name: "SuretyTests", dependencies: ["Surety"]),
         .testTarget(name: "ConformalTests", dependencies: ["Conformal"]),
         .testTarget(name: "ProbabilisticCircuitsTests", dependencies: ["ProbabilisticCircuits"]),

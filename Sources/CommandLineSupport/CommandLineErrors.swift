@@ -93,9 +93,17 @@ public func verifyCertificate(at path: String, kinds: [String], recompute: (Cert
 }
 
 /// The recorded command-line arguments and seed of a certificate, or a usage error.
+///
+/// Arguments that make a parser stop before running (help, a version, a completion script or a
+/// help dump) are refused: reparsed inside `verify` they would print that text and exit 0, and a
+/// forged certificate would pass any check of the exit status.
 public func recordedArguments(of certificate: Certificate, path: String) throws -> (arguments: [String], seed: UInt64?) {
     guard let arguments = certificate.parameters["arguments"]?.arrayValue?.compactMap(\.stringValue) else {
         throw ValidationError("\(path) records no arguments to recompute from")
+    }
+    let exitingEarly: Set = ["--help", "-h", "-help", "help", "--version", "--generate-completion-script", "--experimental-dump-help"]
+    if let bad = arguments.first(where: { exitingEarly.contains($0) || exitingEarly.contains(String($0.prefix { $0 != "=" })) }) {
+        throw ValidationError("\(path) records the argument '\(bad)', which no run writes into a certificate: it cannot be recomputed")
     }
     return (arguments, certificate.seed)
 }

@@ -3,10 +3,23 @@ import Foundation
 import Synchronization
 import Testing
 @testable import CommandLineSupport
+import Certificates
 import SuretyData
 import SuretyNumerics
 
 @Suite struct CommandLineSupportTests {
+    /// Recorded arguments that make a parser print text and exit 0 (help, version, a
+    /// completion script) are refused, so that `verify` cannot exit 0 on a forged certificate
+    /// (a red-team review found `--help` did, in four tools); ordinary ones pass through.
+    @Test func verifyRefusesArgumentsThatExitEarly() throws {
+        var certificate = Certificate(kind: "test.kind", claim: "c", parameters: ["arguments": ["--reps", "5"]], seed: 3)
+        #expect(try recordedArguments(of: certificate, path: "c.json") == (["--reps", "5"], 3))
+        for bad in [["--help"], ["--reps", "5", "-h"], ["--generate-completion-script=bash"], ["--version"], ["help"]] {
+            certificate.parameters["arguments"] = .array(bad.map(JSONValue.string))
+            #expect(throws: ValidationError.self, "\(bad)") { try recordedArguments(of: certificate, path: "c.json") }
+        }
+    }
+
     @Test func tablesAlignNumbersRightAndTextLeft() {
         var table = TextTable(header: ["method", "coverage", "n"])
         table.append(["COLEP", 0.91234, 12])
