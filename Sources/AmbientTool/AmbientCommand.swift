@@ -362,6 +362,7 @@ struct Verify: ParsableCommand {
 func pinKernelIfNeeded(_ certificate: inout Certificate, estimator: AmbientSimulation.Estimator, k: Int, dimension: Int) {
     guard estimator == .moments, !MomentEstimator.reproducibleAcrossBLASKernels(k: k, dimension: dimension) else { return }
     certificate.parameters["blas_kernel"] = .string(BLASKernel.coreName)
-    certificate.assumptions.append("reproducible on the OpenBLAS kernel family \(BLASKernel.coreName) only: the d-dimensional moment estimator's "
-        + "Nelder–Mead refinement turns last-bit differences between kernels into other local optima (verify with OPENBLAS_CORETYPE=\(BLASKernel.coreName))")
+    certificate.assumptions.append("reproducible on the OpenBLAS kernel family \(BLASKernel.coreName) only: with k ≥ 3 the moment estimator takes "
+        + "discrete decisions (the projection's active set; in d ≥ 2 a Nelder–Mead refinement) that last-bit differences between kernels can change "
+        + "(verify with OPENBLAS_CORETYPE=\(BLASKernel.coreName))")
 }

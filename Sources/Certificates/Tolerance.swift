@@ -10,10 +10,10 @@ import Foundation
 /// - `roundoff`: a floating-point result of a fixed, well-conditioned computation in which
 ///   BLAS or LAPACK (whose kernels sum in a CPU-dependent order), the thread count, or the C
 ///   library's `exp`/`log` variants (FMA or not) change the last bits. Relative `1e-10` of the
-///   largest magnitude at that path: about 4.5·10⁵ units in the last place, enough for a
+///   number's magnitude (of the largest element, for a vector): about 4.5·10⁵ units in the last place, enough for a
 ///   condition number of 10³ over sums of a few hundred terms (a sum of `n` terms in any order
 ///   is within `(n − 1)·u·Σ|xᵢ|` of the exact one). Observed differences between OpenBLAS's
-///   `Prescott` and `Cooperlake` kernels on the reference certificates: ≤ 2·10⁻¹⁵.
+///   `Prescott` and `Cooperlake` kernels on the reference certificates: ≤ 2.4·10⁻¹⁵.
 /// - `conditioned(_ κ:)`: a roundoff result of a problem with condition number `κ` (the
 ///   solution of a linear or least-squares system, a quantity that divides by `1 − ‖G − I‖`):
 ///   relative `κ · 1e-10`, since perturbation theory moves the solution by at most `κ` times

@@ -263,6 +263,15 @@ struct MarginalCell: Sendable, CustomTestStringConvertible {
         MarginalCell(law: .coarseFour, score: .raps(lambda: 0.1, kReg: 1, randomized: false), n: 30, alpha: 0.2, allowEmpty: true, seed: 118),
     ]
 
+    /// One cell's run: the rank, the trial count with 99 % power at a miss rate of
+    /// α + 1/(n + 1), and the misses over independent (calibration, test) draws.
+    static func run(_ cell: MarginalCell) throws -> (k: Int?, trials: Int, misses: Int) {
+        let classifier = SplitConformalClassifier(score: cell.score, alpha: cell.alpha, allowEmpty: cell.allowEmpty)
+        let trials = try Falsify.trials(claimed: cell.alpha, gap: 1 / Double(cell.n + 1))
+        let misses = try marginalMisses(classifier, law: cell.law, n: cell.n, trials: trials, seed: cell.seed)
+        return (ConformalThreshold.rank(count: cell.n, alpha: cell.alpha), trials, misses)
+    }
+
     /// Claim 1 (README "Marginal", `SplitConformalClassifier` doc): exchangeable calibration
     /// and test data give `P(Y ∉ C(X)) ≤ α` for every n ≥ 1 and α ∈ (0, 1), exactly in
     /// expectation over calibration and test — here with discrete scores full of ties (LAC
@@ -273,10 +282,7 @@ struct MarginalCell: Sendable, CustomTestStringConvertible {
     /// (18 checks).
     @Test(arguments: tiedCells)
     func marginalCoverageHoldsWithHeavyTies(cell: MarginalCell) throws {
-        let classifier = SplitConformalClassifier(score: cell.score, alpha: cell.alpha, allowEmpty: cell.allowEmpty)
-        let k = ConformalThreshold.rank(count: cell.n, alpha: cell.alpha)
-        let trials = try Falsify.trials(claimed: cell.alpha, gap: 1 / Double(cell.n + 1))
-        let misses = try marginalMisses(classifier, law: cell.law, n: cell.n, trials: trials, seed: cell.seed)
+        let (k, trials, misses) = try Self.run(cell)
         var note = "k = \(k.map(String.init) ?? "none (> n)")"
         if let law = cell.law.lacScores, cell.score == .lac, cell.allowEmpty {
             note += ", exact miss rate \(Falsify.rounded(try Falsify.exactMissRate(law, n: cell.n, k: k)))"
@@ -376,10 +382,7 @@ struct MarginalCell: Sendable, CustomTestStringConvertible {
     /// lower end, one for the upper end where it is not vacuous (α > 1/(n + 1)): 10 checks.
     @Test(arguments: continuousCells)
     func continuousCoverageStaysInsideItsBand(cell: MarginalCell) throws {
-        let classifier = SplitConformalClassifier(score: cell.score, alpha: cell.alpha, allowEmpty: cell.allowEmpty)
-        let k = ConformalThreshold.rank(count: cell.n, alpha: cell.alpha)
-        let trials = try Falsify.trials(claimed: cell.alpha, gap: 1 / Double(cell.n + 1))
-        let misses = try marginalMisses(classifier, law: cell.law, n: cell.n, trials: trials, seed: cell.seed)
+        let (k, trials, misses) = try Self.run(cell)
         let exact = 1 - Double(k ?? (cell.n + 1)) / Double(cell.n + 1)
         let note = "k = \(k.map(String.init) ?? "none"), exact miss rate \(Falsify.rounded(exact))"
         try Falsify.expectAtMost(cell.testDescription + " (lower end)", rate: cell.alpha, events: misses, trials: trials, note: note)
