@@ -2,6 +2,20 @@ import Conformal
 import ProbabilisticCircuits
 import SuretyNumerics
 
+/// How the class variables' thresholds are calibrated, and so how the miscoverage `α` is
+/// shared among the variables whose sets are used.
+public enum COLEPCalibration: String, Sendable, Hashable, CaseIterable {
+    /// Every used variable calibrated marginally at `α_j = (α − V·α_cert) / K`, a union bound
+    /// over the `K` used variables (the official code's split, spec §2.4).
+    case unionBound = "union"
+    /// Each class variable's label-1 threshold calibrated on the samples of that class only
+    /// (Mondrian), so that `P(class kept | Y = c) ≥ 1 − α_j` for every class and the classes
+    /// share one term of the union bound: `α_j = α − V·α_cert` without concept pruning,
+    /// `(α − V·α_cert) / (1 + L)` with it (spec §2.4: "max_j α_j if each class set is
+    /// calibrated class-conditionally").
+    case classConditional = "class-conditional"
+}
+
 /// COLEP (Kang, Gürel, Li, Li, ICLR 2024): knowledge-corrected sensor probabilities,
 /// per-variable binary split conformal calibration, and class sets that can be certified
 /// against ℓ2 attacks.
@@ -12,24 +26,35 @@ import SuretyNumerics
 /// functions; not repeated here).
 ///
 /// Guarantee (exchangeable calibration and test data): the class set contains the true class
-/// with probability at least `1 − α`; every variable used gets level
-/// `α_j = (α − V·α_cert) / K` (a union bound over the `K` variables whose sets are used,
-/// after reserving `α_cert` for each of the `V` sensors whose smoothing boxes feed the
-/// certified sets; spec §2.4 as corrected in review).
+/// with probability at least `1 − α + V·α_cert`, and the certified set at an attacked input
+/// contains the true class with probability at least `1 − α`. Each used variable gets level
+/// ``variableAlpha`` (see ``COLEPCalibration``) after reserving `α_cert` for each of the
+/// `V` = ``sensorsPerDecision`` sensors whose smoothing boxes can change whether one class is
+/// kept (spec §2.4 as corrected in review).
+///
+/// `smoothingFailure` (α_cert) is the one source of the boxes' failure probability: the
+/// certification entry points (``CalibratedCOLEP/certify(observed:smoothing:using:)``,
+/// ``CalibratedCOLEP/certifiedCoverage(clean:labels:smoothing:confidence:using:)``) size the
+/// boxes with it, so the reservation and the boxes cannot disagree.
 public struct COLEPPredictor: Sendable {
     public let correction: KnowledgeCorrection
     public let alpha: Double
     public let score: ClassificationScore
+    /// α_cert: the failure probability of each sensor's smoothing box.
     public let smoothingFailure: Double
     /// Also calibrate every concept and prune classes that contradict a confident concept set.
     public let conceptPruning: Bool
+    public let calibration: COLEPCalibration
 
-    /// - Throws: `NumericsError.domain` for `α ∉ (0, 1)`, a knowledge base without classes, or
-    ///   an `α` too small for the per-sensor reservation `V·α_cert`.
+    /// - Throws: `NumericsError.domain` for `α ∉ (0, 1)`, `α_cert ∉ (0, 1)`, a knowledge base
+    ///   without classes, or an `α` too small for the reservation `V·α_cert`.
     public init(correction: KnowledgeCorrection, alpha: Double = 0.1, score: ClassificationScore = .aps(randomized: true),
-                smoothingFailure: Double = 0.001, conceptPruning: Bool = false) throws {
+                smoothingFailure: Double = 0.001, conceptPruning: Bool = false, calibration: COLEPCalibration = .unionBound) throws {
         guard alpha > 0, alpha < 1 else {
             throw NumericsError.domain(function: "COLEP", value: "α = \(alpha)", expected: "0 < α < 1")
+        }
+        guard smoothingFailure > 0, smoothingFailure < 1 else {
+            throw NumericsError.domain(function: "COLEP", value: "α_cert = \(smoothingFailure)", expected: "0 < α_cert < 1")
         }
         guard !correction.knowledge.variables(withRole: .class).isEmpty else {
             throw NumericsError.domain(function: "COLEP", value: "a knowledge base without classes",
@@ -40,10 +65,12 @@ public struct COLEPPredictor: Sendable {
         self.score = score
         self.smoothingFailure = smoothingFailure
         self.conceptPruning = conceptPruning
+        self.calibration = calibration
         let knowledge = correction.knowledge
         let classes = knowledge.variables(withRole: .class)
+        let concepts = knowledge.variables(withRole: .concept)
         self.classes = classes
-        usedVariables = conceptPruning ? classes + knowledge.variables(withRole: .concept) : classes
+        usedVariables = conceptPruning ? classes + concepts : classes
         // truthTable[c][v]: the binary truth of variable v for class c.
         truthTable = classes.map { classVariable in
             knowledge.variables.indices.map { v in
@@ -51,8 +78,15 @@ public struct COLEPPredictor: Sendable {
                 return knowledge.rules.contains { $0.antecedent == [Literal(classVariable)] && $0.consequent == [Literal(v)] } ? 1 : 0
             }
         }
+        // Whether class c is kept depends on its own variable and, with pruning, on every concept.
+        let pruningInputs = conceptPruning ? concepts.reduce(into: Set<Int>()) { $0.formUnion(correction.inputs(of: $1)) } : []
+        sensorsPerDecision = classes.map { correction.inputs(of: $0).union(pruningInputs).count }.max() ?? 0
+        unionTerms = switch calibration {
+        case .unionBound: usedVariables.count
+        case .classConditional: 1 + (conceptPruning ? concepts.count : 0)
+        }
         guard variableAlpha > 0 else {
-            throw NumericsError.domain(function: "COLEP", value: "α = \(alpha) with \(correction.knowledge.variables.count) sensors at α_cert = \(smoothingFailure)",
+            throw NumericsError.domain(function: "COLEP", value: "α = \(alpha) with \(sensorsPerDecision) sensors per decision at α_cert = \(smoothingFailure)",
                                        expected: "α > sensors × α_cert (lower α_cert)")
         }
     }
@@ -63,9 +97,16 @@ public struct COLEPPredictor: Sendable {
     /// The variables whose conformal sets are used: the classes, plus the concepts when pruning.
     public let usedVariables: [Int]
     private let truthTable: [[Int]]
-    /// `α_j = (α − V·α_cert) / K`.
+    /// `V`: the largest number of sensors whose boxes can change whether one class is kept (its
+    /// own variable's inputs, plus every concept's inputs when pruning). Only the true class's
+    /// decision matters for coverage, so `V·α_cert` bounds the probability that a box it
+    /// depends on fails.
+    public let sensorsPerDecision: Int
+    /// The number of terms of the union bound over the used variables' miscoverages.
+    public let unionTerms: Int
+    /// `α_j = (α − V·α_cert) / terms`.
     public var variableAlpha: Double {
-        (alpha - Double(knowledge.variables.count) * smoothingFailure) / Double(usedVariables.count)
+        (alpha - Double(sensorsPerDecision) * smoothingFailure) / Double(unionTerms)
     }
 
     /// Whether class `c` (a class label) has concept variable `v`: a rule `class ⇒ concept`
@@ -108,7 +149,9 @@ public struct COLEPPredictor: Sendable {
         for v in usedVariables {
             let binary = try Self.binaryMatrix(corrected, variable: v)
             let truths = labels.map { truth(of: v, forClass: $0) }
-            let classifier = SplitConformalClassifier(score: score, alpha: alphaJ, allowEmpty: false)
+            let mode: SplitConformalClassifier.Mode = calibration == .classConditional && knowledge.variables[v].role == .class
+                ? .classConditional : .marginal
+            let classifier = SplitConformalClassifier(score: score, alpha: alphaJ, mode: mode, allowEmpty: false)
             models.append(try classifier.calibrate(probabilities: binary, labels: truths, using: &generator))
         }
         return CalibratedCOLEP(predictor: self, models: models, calibrationCount: n)

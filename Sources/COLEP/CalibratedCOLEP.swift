@@ -24,22 +24,41 @@ public struct ClassSets: Sendable, Hashable {
     }
 }
 
-/// The certified worst-case coverage of the standard COLEP set (spec §3.4, Thm 3).
-public struct CertifiedCoverage: Sendable {
-    /// Fraction of evaluation samples whose true class is kept under every perturbation the
-    /// boxes allow: its class variable keeps label 1 at the worst point of its box, and, with
-    /// concept pruning, every concept keeps its true label at its worst point.
-    public var robustFraction: Double
+/// A certified worst-case coverage (spec §3.4, Thm 3): the fraction of held-out samples
+/// whose true class is kept at every point of its boxes, turned into a lower bound.
+public struct CertifiedCoverage: Sendable, Hashable {
+    /// Samples whose true class stays in the standard set at every point of the boxes.
+    public var robustCount: Int
+    public var sampleCount: Int
+    /// `robustCount / sampleCount`.
+    public var robustFraction: Double { sampleCount == 0 ? 0 : Double(robustCount) / Double(sampleCount) }
     /// Per used variable: the fraction of evaluation samples whose true binary label keeps a
-    /// score ≤ the threshold at every point of its box (evidence; not needed for the bound).
+    /// score ≤ its threshold at every point of its box (evidence; not needed for the bound).
     public var perVariable: [Double]
-    /// One-sided Hoeffding term of the robust fraction at confidence `1 − ν`.
+    /// `robustFraction` minus the one-sided Clopper–Pearson lower bound of the robust rate.
     public var estimationSlack: Double
-    /// `robustFraction − slack − V·α_cert`, clipped at 0: with probability `≥ 1 − ν` over the
-    /// evaluation sample (held out from calibration), the standard set's coverage under any
-    /// attack within the radius is at least this.
+    /// `V·α_cert`: the probability that a box the true class's decision depends on fails.
+    public var reservedFailure: Double
+    /// One-sided Clopper–Pearson lower bound on the robust rate at confidence `1 − ν`, minus
+    /// `V·α_cert`, clipped at 0: with probability `≥ 1 − ν` over the evaluation sample (held out
+    /// from calibration), the standard set's coverage under any attack within the radius is at
+    /// least this.
     public var bound: Double
     public var confidence: Double
+
+    /// The bound from `robust` of `samples` held-out samples at confidence `1 − ν`, reserving
+    /// `reservedFailure` for the boxes. Shared by every method of the comparison, so each
+    /// certified coverage in a table is the same kind of statement.
+    public init(robust: Int, of samples: Int, perVariable: [Double] = [], confidence nu: Double, reservedFailure: Double) throws {
+        let lower = try ConcentrationBounds.clopperPearson(successes: robust, trials: samples, failureProbability: nu, tails: .one).lowerBound
+        robustCount = robust
+        sampleCount = samples
+        self.perVariable = perVariable
+        estimationSlack = Double(robust) / Double(samples) - lower
+        self.reservedFailure = reservedFailure
+        bound = max(0, lower - reservedFailure)
+        confidence = 1 - nu
+    }
 }
 
 /// A calibrated COLEP predictor.
@@ -49,8 +68,10 @@ public struct CalibratedCOLEP: Sendable {
     public let models: [CalibratedConformalClassifier]
     public let calibrationCount: Int
 
-    /// The thresholds `q̂_j`, in ``COLEPPredictor/usedVariables`` order.
-    public var thresholds: [Double] { models.map { $0.thresholds[0] } }
+    /// The thresholds `q̂_j`, in ``COLEPPredictor/usedVariables`` order: one per variable
+    /// calibrated marginally, `[q̂(label 0), q̂(label 1)]` for a class variable calibrated
+    /// class-conditionally.
+    public var thresholds: [[Double]] { models.map(\.thresholds) }
 
     /// Standard class sets from smoothed sensor estimates (samples × variables):
     /// `{c : 1 ∈ Ĉ_c}`, then, with concept pruning, classes contradicting a confident concept
@@ -65,11 +86,31 @@ public struct CalibratedCOLEP: Sendable {
         return combine(rows: estimates.rows) { k, i, b in memberships[k].contains(sample: i, label: b) }
     }
 
-    /// Certified class sets (spec §3.3, Thm 2) from boxes on the sensors' estimates around the
-    /// observed inputs (see ``RandomizedSmoothing/box(_:)``): a binary label is kept when its
-    /// smallest score over the corrected box is within the threshold, or when it could be the
-    /// top-ranked label that fills an empty set. Each set contains the standard set of every
-    /// input whose estimates lie in the boxes.
+    /// Certified class sets (spec §3.3, Thm 2) at observed (possibly attacked) inputs: boxes of
+    /// radius `smoothing.radius` around each sensor's estimate, each failing with probability
+    /// at most ``COLEPPredictor/smoothingFailure``; then
+    /// ``certifiedPredict(lower:upper:using:)``. With probability `≥ 1 − V·α_cert` for each
+    /// sample's true class, the certified set contains the true class whenever the clean
+    /// input's standard set does.
+    public func certify(observed estimates: [[SmoothingEstimate]], smoothing: RandomizedSmoothing,
+                        using generator: inout some RandomNumberGenerator) throws -> (sets: ClassSets, exact: [Bool]) {
+        let (lower, upper) = try smoothing.boxes(estimates, failureProbability: predictor.smoothingFailure)
+        return try certifiedPredict(lower: lower, upper: upper, using: &generator)
+    }
+
+    /// Class sets that contain, for every sample, the standard set
+    /// (``predict(estimates:using:)``, with the same uniforms) of **every** input whose sensor
+    /// estimates lie in the box `lower ≤ p ≤ upper` — a deterministic statement about the box.
+    ///
+    /// A binary label `b` of a used variable is kept when some point of the variable's corrected
+    /// interval keeps it in the standard binary set: its score is within the threshold there, or
+    /// the set would be empty there and `b` ranks top, which fills it (label 1 ranks top for
+    /// `π > ½`, label 0 for `π ≤ ½`). Both are decided exactly from the score's range over the
+    /// interval and over its part where `b` ranks top (``ClassificationScore/binaryRange``),
+    /// widened for rounding so the set errs large. Classes are then combined as the standard
+    /// set combines them; a concept prunes only when every point of its interval gives the
+    /// same confident set. `exact` says per used variable whether the corrected interval is
+    /// the exact range (otherwise a sound enclosure).
     public func certifiedPredict(lower: Matrix, upper: Matrix, using generator: inout some RandomNumberGenerator) throws -> (sets: ClassSets, exact: [Bool]) {
         try checkColumns(lower)
         try checkColumns(upper)
@@ -82,27 +123,40 @@ public struct CalibratedCOLEP: Sendable {
         let u = predictor.score.isRandomized ? predictor.usedVariables.map { _ in generator.uniforms(count: m) } : []
         let sets = combine(rows: m) { k, i, b in
             let v = predictor.usedVariables[k]
-            let interval = box.lower[i, v]...max(box.lower[i, v], box.upper[i, v])
-            let ui = u.isEmpty ? 0 : u[k][i]
-            if predictor.score.binaryRange(label: b, over: interval, u: ui).lowerBound <= models[k].thresholds[0] { return true }
-            // Could b be the top label of an otherwise empty set somewhere in the box?
-            let otherKept = predictor.score.binaryRange(label: 1 - b, over: interval, u: ui).lowerBound <= models[k].thresholds[0]
-            return !otherKept && (b == 1 ? interval.upperBound > 0.5 : interval.lowerBound <= 0.5)
+            return keptSomewhere(label: b, model: models[k], over: box.lower[i, v]...max(box.lower[i, v], box.upper[i, v]), u: u.isEmpty ? 0 : u[k][i])
         }
         return (sets, predictor.usedVariables.map { box.exact[$0] })
     }
 
-    /// The certified worst-case coverage of the standard set (spec §3.4, Thm 3) from boxes
-    /// around labelled evaluation inputs, independent of the calibration data.
-    public func certifiedCoverage(lower: Matrix, upper: Matrix, labels: [Int], confidence nu: Double = 0.01,
-                                  using generator: inout some RandomNumberGenerator) throws -> CertifiedCoverage {
+    /// Whether some `π` in `interval` puts `b` in the standard binary set of `model` (never
+    /// empty: an empty set gets the top-ranked label).
+    func keptSomewhere(label b: Int, model: CalibratedConformalClassifier, over interval: ClosedRange<Double>, u: Double) -> Bool {
+        let score = predictor.score
+        if score.binaryRange(label: b, over: interval, u: u).lowerBound <= model.threshold(for: b) { return true }
+        // b's score exceeds its threshold everywhere; b fills the set where it ranks top and the
+        // other label's score exceeds its threshold too.
+        let top: ClosedRange<Double>? = b == 1
+            ? (max(interval.lowerBound, 0.5.nextUp) <= interval.upperBound ? max(interval.lowerBound, 0.5.nextUp)...interval.upperBound : nil)
+            : (interval.lowerBound <= min(interval.upperBound, 0.5) ? interval.lowerBound...min(interval.upperBound, 0.5) : nil)
+        guard let top else { return false }
+        return score.binaryRange(label: 1 - b, over: top, u: u).upperBound > model.threshold(for: 1 - b)
+    }
+
+    /// The certified worst-case coverage of the standard set (spec §3.4, Thm 3) from the clean
+    /// smoothing estimates of labelled evaluation samples held out from calibration: boxes of
+    /// radius `smoothing.radius` around them (failure ``COLEPPredictor/smoothingFailure`` each)
+    /// contain the estimates of every attacked input, and a sample counts as robust when its
+    /// true class is kept at every point of its boxes.
+    public func certifiedCoverage(clean estimates: [[SmoothingEstimate]], labels: [Int], smoothing: RandomizedSmoothing,
+                                  confidence nu: Double = 0.01, using generator: inout some RandomNumberGenerator) throws -> CertifiedCoverage {
+        let (lower, upper) = try smoothing.boxes(estimates, failureProbability: predictor.smoothingFailure)
         try checkColumns(lower)
-        try checkColumns(upper)
         return try certifiedCoverage(box: try predictor.correction.bounds(lower: lower, upper: upper), labels: labels,
                                      confidence: nu, using: &generator)
     }
 
-    /// ``certifiedCoverage(lower:upper:labels:confidence:using:)`` from corrected bounds already computed.
+    /// ``certifiedCoverage(clean:labels:smoothing:confidence:using:)`` from corrected bounds of
+    /// boxes that fail with probability at most α_cert each.
     func certifiedCoverage(box: CorrectedBounds, labels: [Int], confidence nu: Double,
                            using generator: inout some RandomNumberGenerator) throws -> CertifiedCoverage {
         let m = box.lower.rows
@@ -119,18 +173,16 @@ public struct CalibratedCOLEP: Sendable {
             for i in 0..<m {
                 let b = predictor.truth(of: v, forClass: labels[i])
                 let interval = box.lower[i, v]...max(box.lower[i, v], box.upper[i, v])
-                let held = predictor.score.binaryRange(label: b, over: interval, u: u.isEmpty ? 0 : u[i]).upperBound <= models[k].thresholds[0]
+                // Kept at every point by its score alone (the fill rule can only add labels).
+                let held = predictor.score.binaryRange(label: b, over: interval, u: u.isEmpty ? 0 : u[i]).upperBound <= models[k].threshold(for: b)
                 if held { kept += 1 }
                 // What the true class needs: its own variable keeps 1; every pruning concept keeps its truth.
                 if !held && (!isClass || b == 1) { robust[i] = false }
             }
             tau.append(Double(kept) / Double(m))
         }
-        let fraction = Double(robust.filter { $0 }.count) / Double(m)
-        let slack = try ConcentrationBounds.hoeffdingRadius(sampleSize: m, failureProbability: nu, tails: .one)
-        let sensors = Double(predictor.knowledge.variables.count)
-        let bound = max(0, fraction - slack - sensors * predictor.smoothingFailure)
-        return CertifiedCoverage(robustFraction: fraction, perVariable: tau, estimationSlack: slack, bound: bound, confidence: 1 - nu)
+        return try CertifiedCoverage(robust: robust.filter { $0 }.count, of: m, perVariable: tau, confidence: nu,
+                                     reservedFailure: Double(predictor.sensorsPerDecision) * predictor.smoothingFailure)
     }
 
     private func checkColumns(_ m: Matrix) throws {

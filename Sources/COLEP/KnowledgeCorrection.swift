@@ -54,6 +54,19 @@ public struct KnowledgeCorrection: Sendable {
         }
     }
 
+    /// The sensors whose probabilities the corrected `π_v` depends on: `v` itself, and with
+    /// `λ > 0` every variable of the circuit components that contain `v` (components are
+    /// independent, so the others cancel in the marginal). A box that fails on any other sensor
+    /// cannot change `π_v` or its bounds.
+    public func inputs(of v: Int) -> Set<Int> {
+        var out: Set<Int> = [v]
+        guard circuitShare > 0 else { return out }
+        for r in containing[v] {
+            for component in circuits[r].components where component.variables.contains(v) { out.formUnion(component.variables) }
+        }
+        return out
+    }
+
     /// The corrected probabilities of every variable (rows × variables, like the input).
     public func correct(_ p: Matrix) throws -> Matrix {
         let perCircuit = try circuits.map { try $0.marginals(probabilities: p).marginals }

@@ -34,40 +34,38 @@ public enum SmoothingEstimate: Sendable, Hashable {
 /// `1/σ`-Lipschitz (Salman et al. 2019; used by Kumar et al. 2020 and COLEP), so for every
 /// `‖x − x̃‖₂ ≤ r`: `Φ(Φ⁻¹(g(x̃)) − r/σ) ≤ g(x) ≤ Φ(Φ⁻¹(g(x̃)) + r/σ)`.
 ///
-/// ``box(_:)`` turns one observation at the (possibly attacked) input `x̃` into an interval
-/// that contains, with probability at least `1 − failureProbability`, the Monte-Carlo
-/// estimate `ĝ(x)` that the clean input `x` would have produced with the same number of
-/// draws — the quantity calibration was done on. Half of the failure budget goes to a
-/// confidence interval for `g(x̃)` (two-sided Clopper–Pearson for votes, Hoeffding for
-/// means), the other half to the Monte-Carlo deviation `|ĝ(x) − g(x)|` (two-sided Hoeffding
-/// for `N` draws). With `.exact` input neither is needed and the box is the Lipschitz shift
-/// alone. The union bound over the sensors of a test point then costs
-/// `sensors × failureProbability` of coverage (spec colep.md §3.1, §3.5; the official code
-/// spends `failureProbability` per side, twice the budget — not repeated here).
+/// ``box(_:failureProbability:)`` turns one observation at the (possibly attacked) input
+/// `x̃` into an interval that contains, with probability at least `1 − failureProbability`,
+/// the Monte-Carlo estimate `ĝ(x)` that the clean input `x` would have produced with the same
+/// number of draws — the quantity calibration was done on. Half of the failure budget goes to
+/// a confidence interval for `g(x̃)` (two-sided Clopper–Pearson for votes, Hoeffding for
+/// means), the other half to the Monte-Carlo deviation of `ĝ(x)` from `g(x)` (for votes the
+/// exact binomial quantiles at the interval's ends, valid because a binomial count grows
+/// stochastically with its rate; Hoeffding for means). With `.exact` input neither is needed
+/// and the box is the Lipschitz shift alone. The union bound over the sensors that feed a
+/// decision then costs `sensors × failureProbability` of coverage (spec colep.md §3.1, §3.5;
+/// the official code spends `failureProbability` per side, twice the budget — not repeated
+/// here).
+///
+/// The failure probability is not stored here: it is the predictor's
+/// (``COLEPPredictor/smoothingFailure``), the one number that both sizes the boxes and is
+/// reserved in the per-variable levels, so the two cannot disagree.
 public struct RandomizedSmoothing: Sendable, Hashable {
     /// Standard deviation σ of the smoothing noise.
     public var sigma: Double
     /// Attack radius r (the CLI's `--eps`) in the same ℓ2 units.
     public var radius: Double
-    /// Probability that one sensor's box misses (α_cert).
-    public var failureProbability: Double
 
-    /// - Throws: `NumericsError.domain` for `σ ≤ 0`, `r < 0` or a failure probability
-    ///   outside (0, 1).
-    public init(sigma: Double, radius: Double, failureProbability: Double = 0.001) throws {
+    /// - Throws: `NumericsError.domain` for `σ ≤ 0` or `r < 0`.
+    public init(sigma: Double, radius: Double) throws {
         guard sigma > 0, sigma.isFinite else {
             throw NumericsError.domain(function: "randomized smoothing", value: "σ = \(sigma)", expected: "σ > 0")
         }
         guard radius >= 0, radius.isFinite else {
             throw NumericsError.domain(function: "randomized smoothing", value: "radius \(radius)", expected: "a radius ≥ 0")
         }
-        guard failureProbability > 0, failureProbability < 1 else {
-            throw NumericsError.domain(function: "randomized smoothing", value: "failure probability \(failureProbability)",
-                                       expected: "0 < α_cert < 1")
-        }
         self.sigma = sigma
         self.radius = radius
-        self.failureProbability = failureProbability
     }
 
     /// `[Φ(Φ⁻¹(lo) − r/σ), Φ(Φ⁻¹(hi) + r/σ)]`: every value `g` can take within the radius
@@ -93,23 +91,37 @@ public struct RandomizedSmoothing: Sendable, Hashable {
         }
     }
 
-    /// The interval for the clean input's Monte-Carlo estimate (see the type's documentation).
+    /// The interval for the clean input's Monte-Carlo estimate (see the type's documentation),
+    /// failing with probability at most `failureProbability` (α_cert).
     ///
-    /// - Throws: `NumericsError.domain` for an estimate outside [0, 1], zero draws, or more
-    ///   votes than draws.
-    public func box(_ estimate: SmoothingEstimate) throws -> ClosedRange<Double> {
+    /// - Throws: `NumericsError.domain` for an estimate outside [0, 1], zero draws, more
+    ///   votes than draws, or a failure probability outside (0, 1).
+    public func box(_ estimate: SmoothingEstimate, failureProbability: Double) throws -> ClosedRange<Double> {
         try Self.check(estimate)
+        guard failureProbability > 0, failureProbability < 1 else {
+            throw NumericsError.domain(function: "randomized smoothing", value: "failure probability \(failureProbability)",
+                                       expected: "0 < α_cert < 1")
+        }
         guard let draws = estimate.draws else { return shifted(try Self.confidenceInterval(estimate, failureProbability: 0.5)) }
         let half = failureProbability / 2
         let reach = shifted(try Self.confidenceInterval(estimate, failureProbability: half))
-        let b = try ConcentrationBounds.hoeffdingRadius(sampleSize: draws, failureProbability: half)
-        return max(0, reach.lowerBound - b)...min(1, reach.upperBound + b)
+        switch estimate {
+        case .votes:
+            // ĝ(x)·N ~ Binomial(N, g(x)) with g(x) in `reach`; each side gets half/2.
+            let low = try ExactBinomialTest.criticalCountAtLeast(rate: reach.lowerBound, trials: draws, falseAlarm: half / 2) + 1
+            let high = try ExactBinomialTest.criticalCountAtMost(rate: reach.upperBound, trials: draws, falseAlarm: half / 2) - 1
+            return Double(low) / Double(draws)...Double(high) / Double(draws)
+        default:
+            let b = try ConcentrationBounds.hoeffdingRadius(sampleSize: draws, failureProbability: half)
+            return max(0, reach.lowerBound - b)...min(1, reach.upperBound + b)
+        }
     }
 
-    /// The boxes of a samples × sensors table of estimates, as lower and upper matrices.
+    /// The boxes of a samples × sensors table of estimates, as lower and upper matrices, each
+    /// failing with probability at most `failureProbability`.
     /// Vote counts take few distinct values (at most `N + 1` per draw count), so each
     /// distinct estimate's box — a Clopper–Pearson inversion — is computed once.
-    public func boxes(_ estimates: [[SmoothingEstimate]]) throws -> (lower: Matrix, upper: Matrix) {
+    public func boxes(_ estimates: [[SmoothingEstimate]], failureProbability: Double) throws -> (lower: Matrix, upper: Matrix) {
         let rows = estimates.count, columns = estimates.first?.count ?? 0
         var lower = [Double](repeating: 0, count: rows * columns), upper = lower
         var known: [SmoothingEstimate: ClosedRange<Double>] = [:]
@@ -123,7 +135,7 @@ public struct RandomizedSmoothing: Sendable, Hashable {
                 if case .votes = estimate, let cached = known[estimate] {
                     box = cached
                 } else {
-                    box = try self.box(estimate)
+                    box = try self.box(estimate, failureProbability: failureProbability)
                     if case .votes = estimate { known[estimate] = box }
                 }
                 lower[j * rows + i] = box.lowerBound

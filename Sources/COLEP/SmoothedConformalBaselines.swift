@@ -6,25 +6,39 @@ import SuretyNumerics
 /// `nil` where a method certifies nothing.
 public struct MethodSummary: Sendable, Hashable {
     public var name: String
+    /// A lower bound, at the evaluation's confidence, on the standard sets' coverage under any
+    /// ℓ2 attack within the radius (``CertifiedCoverage/bound``); `nil` for a method that
+    /// certifies nothing.
     public var certifiedCoverage: Double?
     public var empiricalCoverageClean: Double
     public var meanSetSize: Double
     public var meanCertifiedSetSize: Double?
+    /// The nominal miscoverage the method was calibrated at (before any reservation for the
+    /// smoothing boxes); for a method whose level was matched to another's set size, the level
+    /// of the threshold rank chosen.
+    public var alpha: Double
+    /// Coverage and mean set size of the standard sets at attacked inputs, when an attack was run.
+    public var coverageUnderAttack: Double?
+    public var meanSetSizeUnderAttack: Double?
+
+    public init(name: String, certifiedCoverage: Double?, empiricalCoverageClean: Double, meanSetSize: Double,
+                meanCertifiedSetSize: Double?, alpha: Double) {
+        self.name = name
+        self.certifiedCoverage = certifiedCoverage
+        self.empiricalCoverageClean = empiricalCoverageClean
+        self.meanSetSize = meanSetSize
+        self.meanCertifiedSetSize = meanCertifiedSetSize
+        self.alpha = alpha
+    }
 }
 
 /// Baselines computed from the main model's smoothed class probabilities `ĝ_y(x)` (the class
-/// columns of the sensor estimates), with the LAC base score `1 − g_y`, whose smoothing is
-/// exact from smoothed probabilities (`E[1 − f_y(x + ε)] = 1 − g_y(x)`).
+/// columns of the sensor estimates).
 ///
 /// * **Vanilla split conformal**: randomized APS on the normalized class probabilities; no
 ///   robustness claim.
-/// * **RSCP** (Gendler, Weng, Daniel, Romano, ICLR 2022): `S̃ = Φ⁻¹(1 − ĝ_y)`, threshold the
-///   `⌈(n+1)(1−α)⌉`-th smallest calibration `S̃`, certified set `{y : S̃(x̃, y) − r/σ ≤ τ}`.
-///   Treats the Monte-Carlo estimate as exact, so its guarantee is only nominal.
-/// * **RSCP+** (Yan, Romano, Weng, ICLR 2024): the Monte-Carlo-corrected version: calibrate
-///   `Ŝ = 1 − ĝ_y` at level `α − 2β`, include `y` when
-///   `Φ⁻¹(Ŝ(x̃, y) − b) − r/σ ≤ Φ⁻¹(τ + b)` with the one-sided Hoeffding radius `b` of `N`
-///   draws at `β`; coverage `≥ 1 − α`.
+/// * **RSCP+ on COLEP's boxes** (``MainModelConformal``): the main model alone, with the
+///   certification COLEP uses.
 public enum SmoothedConformalBaselines {
     /// The `n × C` class-probability block of an estimates matrix.
     static func classBlock(_ estimates: Matrix, classes: [Int]) throws -> Matrix {
@@ -50,58 +64,102 @@ public enum SmoothedConformalBaselines {
 
     /// Vanilla randomized APS on the main model.
     public static func vanilla(calibration: Matrix, calibrationLabels: [Int], test: Matrix, testLabels: [Int], classes: [Int], alpha: Double,
-                               using generator: inout some RandomNumberGenerator) throws -> MethodSummary {
+                               using generator: inout some RandomNumberGenerator) throws -> (MethodSummary, CalibratedConformalClassifier) {
         let model = try SplitConformalClassifier(score: .aps(randomized: true), alpha: alpha)
             .calibrate(probabilities: normalized(classBlock(calibration, classes: classes)), labels: calibrationLabels, using: &generator)
         let sets = try model.predict(probabilities: normalized(classBlock(test, classes: classes)), using: &generator)
         let metrics = CoverageMetrics(sets: sets, labels: testLabels, alpha: alpha)
-        return MethodSummary(name: "vanilla APS", certifiedCoverage: nil, empiricalCoverageClean: metrics.coverage,
-                             meanSetSize: metrics.meanSetSize, meanCertifiedSetSize: nil)
+        return (MethodSummary(name: "vanilla APS", certifiedCoverage: nil, empiricalCoverageClean: metrics.coverage,
+                              meanSetSize: metrics.meanSetSize, meanCertifiedSetSize: nil, alpha: alpha), model)
+    }
+}
+
+/// The main model alone, certified the way COLEP is: RSCP (Gendler, Weng, Daniel, Romano,
+/// ICLR 2022) with the Monte-Carlo correction of RSCP+ (Yan, Romano, Weng, ICLR 2024), on the
+/// smoothing boxes COLEP uses (``RandomizedSmoothing/box(_:failureProbability:)``).
+///
+/// Score `1 − ĝ_y` (LAC on the smoothed class probability, whose smoothing is exact:
+/// `E[1 − f_y(x + ε)] = 1 − g_y(x)`); threshold `τ` the `⌈(n+1)(1 − α')⌉`-th smallest
+/// calibration score with `α' = α − α_cert`; standard set `{y : 1 − ĝ_y ≤ τ}`; certified set
+/// `{y : 1 − ḡ_y ≤ τ}` with `ḡ_y` the upper end of class `y`'s box. RSCP's probit-space rule
+/// `Φ⁻¹(S̃) − r/σ ≤ Φ⁻¹(τ)` is the same box shift; the boxes add what RSCP leaves out (the
+/// Monte-Carlo error at the observed point, exact Clopper–Pearson, and at the clean point, exact
+/// binomial), and calibration and test both use Monte-Carlo estimates of the same function,
+/// so RSCP+'s `2β` calibration correction is not needed. Whether the true class `y` is kept
+/// depends on one box only, so the reservation is `1·α_cert`.
+public struct MainModelConformal: Sendable {
+    public let classes: [Int]
+    /// The threshold `τ` on `1 − ĝ_y`.
+    public let threshold: Double
+    /// The nominal miscoverage α (before the `α_cert` reservation).
+    public let alpha: Double
+    public let smoothingFailure: Double
+
+    /// Calibrates at level `α − α_cert`.
+    ///
+    /// - Throws: `NumericsError.domain` when `α ≤ α_cert`.
+    public init(calibration: Matrix, labels: [Int], classes: [Int], alpha: Double, smoothingFailure: Double) throws {
+        guard alpha > smoothingFailure, alpha < 1 else {
+            throw NumericsError.domain(function: "main-model conformal", value: "α = \(alpha), α_cert = \(smoothingFailure)", expected: "α_cert < α < 1")
+        }
+        let scores = labels.indices.map { 1 - calibration[$0, classes[labels[$0]]] }
+        self.init(classes: classes, threshold: try ConformalThreshold.threshold(scores: scores, alpha: alpha - smoothingFailure),
+                  alpha: alpha, smoothingFailure: smoothingFailure)
     }
 
-    /// RSCP (`draws == nil`) or RSCP+ (`draws` = the Monte-Carlo sample size `N`, with
-    /// `beta` its failure probability).
-    ///
-    /// The certified coverage reported is the fraction of test points whose true class stays
-    /// in the standard set under every attack within the radius (from their clean estimates),
-    /// minus a one-sided Hoeffding term at confidence `1 − confidence` — the same kind of
-    /// statement as COLEP's ``CertifiedCoverage``.
-    public static func rscp(calibration: Matrix, calibrationLabels: [Int], test: Matrix, testLabels: [Int], classes: [Int], alpha: Double,
-                            smoothing: RandomizedSmoothing, draws: Int? = nil, beta: Double = 0.001,
-                            confidence: Double = 0.01) throws -> MethodSummary {
-        let normal = Normal.standard
-        let cal = try classBlock(calibration, classes: classes), tst = try classBlock(test, classes: classes)
-        let shift = smoothing.radius / smoothing.sigma
-        let b = try draws.map { try ConcentrationBounds.hoeffdingRadius(sampleSize: $0, failureProbability: beta, tails: .one) } ?? 0
-        let level = draws == nil ? alpha : alpha - 2 * beta
-        guard level > 0 else {
-            throw NumericsError.domain(function: "RSCP+", value: "α = \(alpha), β = \(beta)", expected: "α > 2β")
+    init(classes: [Int], threshold: Double, alpha: Double, smoothingFailure: Double) {
+        self.classes = classes
+        self.threshold = threshold
+        self.alpha = alpha
+        self.smoothingFailure = smoothingFailure
+    }
+
+    /// The method with its threshold moved to the smallest calibration score whose mean
+    /// standard-set size on the calibration split reaches `size` — another method's set size,
+    /// for a comparison at matched size. Only calibration data choose it, so the certified
+    /// coverage on held-out test data stays a valid lower bound; the nominal level reported is
+    /// that of the rank chosen, `1 − k/(n + 1)`, which is not a guarantee here.
+    public func matched(toMeanSetSize size: Double, calibration: Matrix, labels: [Int]) -> MainModelConformal {
+        let n = calibration.rows
+        let sorted = labels.indices.map { 1 - calibration[$0, classes[labels[$0]]] }.sorted()
+        func meanSize(_ tau: Double) -> Double {
+            var total = 0
+            for i in 0..<n { for v in classes where 1 - calibration[i, v] <= tau { total += 1 } }
+            return Double(total) / Double(n)
         }
-        // Scores in probability space; RSCP compares in probit space, which is monotone, so the
-        // threshold is the same order statistic either way.
-        let calibrationScores = calibrationLabels.indices.map { 1 - cal[$0, calibrationLabels[$0]] }
-        let tau = try ConformalThreshold.threshold(scores: calibrationScores, alpha: level)
-        let probitTau = normal.quantile(min(1, tau + b))
-        var covered = 0, size = 0, certifiedSize = 0, worstCovered = 0
-        for i in 0..<tst.rows {
-            for c in 0..<classes.count {
-                let s = 1 - tst[i, c]
-                let kept = s <= tau
-                let certified = normal.quantile(max(0, s - b)) - shift <= probitTau
-                if kept { size += 1 }
-                if certified { certifiedSize += 1 }
-                if c == testLabels[i] {
-                    if kept { covered += 1 }
-                    // Worst case within the radius: the score's probit can rise by r/σ (plus b for
-                    // the Monte-Carlo error), and the true class must still be kept.
-                    if normal.quantile(min(1, s + b)) + shift <= normal.quantile(tau) { worstCovered += 1 }
-                }
-            }
+        // Mean size grows with τ: bisect on the rank for the first order statistic reaching `size`.
+        var lo = -1, hi = n - 1     // meanSize(sorted[hi]) is the largest available
+        if meanSize(sorted[hi]) < size { return MainModelConformal(classes: classes, threshold: .infinity, alpha: 0, smoothingFailure: smoothingFailure) }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if meanSize(sorted[mid]) >= size { hi = mid } else { lo = mid }
         }
-        let m = Double(tst.rows)
-        let slack = try ConcentrationBounds.hoeffdingRadius(sampleSize: tst.rows, failureProbability: confidence, tails: .one)
-        return MethodSummary(name: draws == nil ? "RSCP" : "RSCP+", certifiedCoverage: max(0, Double(worstCovered) / m - slack),
-                             empiricalCoverageClean: Double(covered) / m, meanSetSize: Double(size) / m,
-                             meanCertifiedSetSize: Double(certifiedSize) / m)
+        return MainModelConformal(classes: classes, threshold: sorted[hi], alpha: 1 - Double(hi + 1) / Double(n + 1), smoothingFailure: smoothingFailure)
+    }
+
+    /// Standard sets at Monte-Carlo estimates (samples × variables).
+    public func predict(estimates: Matrix) -> ClassSets {
+        sets(rows: estimates.rows) { i, v in 1 - estimates[i, v] <= threshold }
+    }
+
+    /// Certified sets from boxes around observed estimates: each contains the standard set of
+    /// every input whose estimates lie in the boxes.
+    public func certifiedPredict(lower: Matrix, upper: Matrix) -> ClassSets {
+        sets(rows: upper.rows) { i, v in 1 - upper[i, v] <= threshold }
+    }
+
+    /// Certified worst-case coverage from boxes (failing with probability `α_cert` each) around
+    /// held-out clean estimates: the sample is robust when `1 − g̲_y ≤ τ` for its class `y`.
+    public func certifiedCoverage(lower: Matrix, labels: [Int], confidence nu: Double) throws -> CertifiedCoverage {
+        let robust = labels.indices.filter { 1 - lower[$0, classes[labels[$0]]] <= threshold }.count
+        return try CertifiedCoverage(robust: robust, of: labels.count, confidence: nu, reservedFailure: smoothingFailure)
+    }
+
+    private func sets(rows: Int, _ keep: (Int, Int) -> Bool) -> ClassSets {
+        var sets = ClassSets(count: rows, classes: classes.count)
+        for i in 0..<rows {
+            for (c, v) in classes.enumerated() { sets.member[i * classes.count + c] = keep(i, v) }
+        }
+        return sets
     }
 }

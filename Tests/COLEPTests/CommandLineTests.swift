@@ -40,7 +40,7 @@ import ToolTestSupport
         #expect(refused.out.contains("results.mean_set_size"))
 
         let table = try Self.run(["certify", "--eps", "0.1", "--seed", "1", "--synthetic"])
-        for method in ["COLEP", "vanilla APS", "RSCP", "RSCP+"] { #expect(table.out.contains(method)) }
+        for method in ["COLEP (union)", "COLEP (class-conditional)", "vanilla APS", "RSCP+ (main model)", "RSCP+ at COLEP (union) size"] { #expect(table.out.contains(method)) }
     }
 
     @Test(.enabled(if: binary != nil)) func filesRoundTripAndBadInputIsLocated() throws {

@@ -10,38 +10,52 @@ import Testing
     @Test(arguments: [(80_000, 100_000, 0.25, 0.5, 0.628412, 0.912389), (80_000, 100_000, 0.5, 0.5, 0.431582, 0.968246),
                       (950, 1000, 0.125, 0.25, 0.826356, 0.990932)])
     func specVectors(k: Int, n: Int, delta: Double, sigma: Double, lo: Double, hi: Double) throws {
-        let smoothing = try RandomizedSmoothing(sigma: sigma, radius: delta, failureProbability: 0.002)
+        let smoothing = try RandomizedSmoothing(sigma: sigma, radius: delta)
         let interval = try RandomizedSmoothing.confidenceInterval(.votes(count: k, draws: n), failureProbability: 0.002)
         let shifted = smoothing.shifted(interval)
         #expect(abs(shifted.lowerBound - lo) < 5e-7 && abs(shifted.upperBound - hi) < 5e-7, "\(shifted)")
     }
 
     /// The box spends half the budget on the observation's interval and half on the clean
-    /// point's Monte-Carlo deviation; exact estimates get the shift alone.
+    /// point's Monte-Carlo deviation (exact binomial quantiles for votes, Hoeffding for means);
+    /// exact estimates get the shift alone.
     @Test func boxComposition() throws {
-        let smoothing = try RandomizedSmoothing(sigma: 0.5, radius: 0.25, failureProbability: 0.002)
-        let box = try smoothing.box(.votes(count: 800, draws: 1000))
+        let smoothing = try RandomizedSmoothing(sigma: 0.5, radius: 0.25)
+        let box = try smoothing.box(.votes(count: 800, draws: 1000), failureProbability: 0.002)
         let reach = smoothing.shifted(try RandomizedSmoothing.confidenceInterval(.votes(count: 800, draws: 1000), failureProbability: 0.001))
+        // The ends are counts: the largest c with P(Bin(N, g̲) < c) ≤ 0.0005, the smallest with P(Bin(N, ḡ) > c) ≤ 0.0005.
+        let low = Int((box.lowerBound * 1000).rounded()), high = Int((box.upperBound * 1000).rounded())
+        #expect(try ExactBinomialTest.pValueAtLeast(rate: reach.lowerBound, events: low - 1, trials: 1000) <= 0.0005)
+        #expect(try ExactBinomialTest.pValueAtLeast(rate: reach.lowerBound, events: low, trials: 1000) > 0.0005)
+        #expect(try ExactBinomialTest.pValueAtMost(rate: reach.upperBound, events: high + 1, trials: 1000) <= 0.0005)
+        #expect(try ExactBinomialTest.pValueAtMost(rate: reach.upperBound, events: high, trials: 1000) > 0.0005)
+        // Tighter than Hoeffding's b = √(ln(2/0.001)/2000) on both sides.
         let b = (log(2 / 0.001) / 2000).squareRoot()
-        #expect(abs(box.lowerBound - (reach.lowerBound - b)) < 1e-15 && abs(box.upperBound - min(1, reach.upperBound + b)) < 1e-15)
+        #expect(box.lowerBound > reach.lowerBound - b && box.upperBound < reach.upperBound + b)
+        // The example: 0 of 1000 votes, ε = 0.1, σ = 0.25, α_cert = 0.001: Hoeffding's
+        // upper end was 0.087, the exact binomial one is 0.041.
+        let zero = try RandomizedSmoothing(sigma: 0.25, radius: 0.1).box(.votes(count: 0, draws: 1000), failureProbability: 0.001)
+        #expect(zero.lowerBound == 0 && abs(zero.upperBound - 0.041) < 0.0015, "\(zero)")
         // Hoeffding half-width of the spec (one-sided, β = 0.001): N = 256 → 0.116154.
         #expect(abs(try ConcentrationBounds.hoeffdingRadius(sampleSize: 256, failureProbability: 0.001, tails: .one) - 0.116154) < 5e-7)
-        let exact = try smoothing.box(.exact(0.7))
+        let exact = try smoothing.box(.exact(0.7), failureProbability: 0.002)
         let z = Normal.standard.quantile(0.7)
         #expect(abs(exact.lowerBound - Normal.standard.cdf(z - 0.5)) < 1e-15 && abs(exact.upperBound - Normal.standard.cdf(z + 0.5)) < 1e-15)
-        let mean = try smoothing.box(.meanProbability(0.3, draws: 400))
-        #expect(mean.lowerBound < 0.3 && mean.upperBound > 0.3)
+        let mean = try smoothing.box(.meanProbability(0.3, draws: 400), failureProbability: 0.002)
+        let meanReach = smoothing.shifted(try RandomizedSmoothing.confidenceInterval(.meanProbability(0.3, draws: 400), failureProbability: 0.001))
+        let meanB = (log(2 / 0.001) / 800).squareRoot()
+        #expect(abs(mean.lowerBound - max(0, meanReach.lowerBound - meanB)) < 1e-15 && abs(mean.upperBound - min(1, meanReach.upperBound + meanB)) < 1e-15)
     }
 
     @Test func rejectsBadParameters() throws {
         #expect(throws: NumericsError.self) { try RandomizedSmoothing(sigma: 0, radius: 0.1) }
         #expect(throws: NumericsError.self) { try RandomizedSmoothing(sigma: 0.5, radius: -0.1) }
-        #expect(throws: NumericsError.self) { try RandomizedSmoothing(sigma: 0.5, radius: 0.1, failureProbability: 1) }
         let smoothing = try RandomizedSmoothing(sigma: 0.5, radius: 0.1)
-        #expect(throws: NumericsError.self) { try smoothing.box(.votes(count: 11, draws: 10)) }
-        #expect(throws: NumericsError.self) { try smoothing.box(.votes(count: 0, draws: 0)) }
-        #expect(throws: NumericsError.self) { try smoothing.box(.meanProbability(1.2, draws: 10)) }
-        #expect(throws: NumericsError.self) { try smoothing.box(.exact(-0.1)) }
+        #expect(throws: NumericsError.self) { try smoothing.box(.votes(count: 5, draws: 10), failureProbability: 1) }
+        #expect(throws: NumericsError.self) { try smoothing.box(.votes(count: 11, draws: 10), failureProbability: 0.001) }
+        #expect(throws: NumericsError.self) { try smoothing.box(.votes(count: 0, draws: 0), failureProbability: 0.001) }
+        #expect(throws: NumericsError.self) { try smoothing.box(.meanProbability(1.2, draws: 10), failureProbability: 0.001) }
+        #expect(throws: NumericsError.self) { try smoothing.box(.exact(-0.1), failureProbability: 0.001) }
     }
 
     /// The allocation-free binary score is the Conformal library's score to the bit, and the
