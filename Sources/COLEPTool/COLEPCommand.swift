@@ -65,7 +65,7 @@ struct ModelOptions: ParsableArguments {
     func knowledgeBase(fallback: URL? = nil) throws -> KnowledgeBase {
         if let knowledge { return try KnowledgeBase(contentsOf: URL(fileURLWithPath: knowledge)) }
         if let fallback { return try KnowledgeBase(contentsOf: fallback) }
-        return try KnowledgeBase.parse(ReferenceKnowledge.gtsrb(), file: "<GTSRB knowledge>")
+        return try ReferenceKnowledge.gtsrb()
     }
 
     func predictor(fallbackKnowledge: URL? = nil) throws -> COLEPPredictor {

@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct PipelineTests {
     static func predictor(alpha: Double = 0.1, pruning: Bool = false, score: ClassificationScore = .aps(randomized: true)) throws -> COLEPPredictor {
-        let knowledge = try KnowledgeBase.parse(ReferenceKnowledge.gtsrb())
+        let knowledge = try ReferenceKnowledge.gtsrb()
         return try COLEPPredictor(correction: KnowledgeCorrection(knowledge: knowledge, circuitShare: 0.5),
                                   alpha: alpha, score: score, smoothingFailure: 0.0005, conceptPruning: pruning)
     }
@@ -16,7 +16,7 @@ import Testing
     /// circuit's marginals; corrected bounds contain the corrected values inside the box and
     /// are exact for the GTSRB knowledge.
     @Test func knowledgeCorrection() throws {
-        let knowledge = try KnowledgeBase.parse(ReferenceKnowledge.gtsrb())
+        let knowledge = try ReferenceKnowledge.gtsrb()
         var rng = RandomStream(seed: 4)
         let p = try Matrix(rows: 30, columns: 25, columnMajor: (0..<750).map { _ in rng.nextUniform() })
         let none = try KnowledgeCorrection(knowledge: knowledge, circuitShare: 0).correct(p)

@@ -4,7 +4,8 @@
 //
 // Workloads:
 //  * COLEP's GTSRB knowledge (Kang et al., ICLR 2024; 30 `label => attribute` rules in three
-//    circuits, read from the official code, spec colep.md §1.5), weight 1.5;
+//    circuits, read from the official code, spec colep.md §1.5), weight 1.5, from
+//    Examples/colep-knowledge/gtsrb.rules;
 //  * a 40-variable implication chain (the compiler must not enumerate 2^40 assignments).
 // Marginals are computed for `rows` (default 100 000) random probability vectors, single
 // thread; every timing is the best and the median of several runs.
@@ -25,8 +26,8 @@ if let flag = arguments.firstIndex(of: "--write-inputs"), flag + 1 < arguments.c
 }
 let rows = arguments.first.flatMap(Int.init) ?? 100_000
 
-let rulesText = ReferenceKnowledge.gtsrb(weight: 1.5)
-let knowledge = try KnowledgeBase.parse(rulesText, file: "gtsrb.rules")
+let rulesText = try String(contentsOf: ReferenceKnowledge.gtsrbURL, encoding: .utf8)
+let knowledge = try KnowledgeBase.parse(rulesText, file: ReferenceKnowledge.gtsrbURL.path)
 var circuits: [ProbabilisticCircuit] = []
 let compileTimes = try (0..<20).map { _ in try seconds { circuits = try knowledge.compile() } }
 print("GTSRB knowledge: \(knowledge.rules.count) rules, \(knowledge.variables.count) variables, \(circuits.count) circuits")

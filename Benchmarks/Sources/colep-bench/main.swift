@@ -15,7 +15,7 @@ import SuretyNumerics
 
 
 let count = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
-let knowledge = try KnowledgeBase.parse(ReferenceKnowledge.gtsrb())
+let knowledge = try ReferenceKnowledge.gtsrb()
 let predictor = try COLEPPredictor(correction: KnowledgeCorrection(knowledge: knowledge), score: .lac)
 let smoothing = try RandomizedSmoothing(sigma: 0.25, radius: 0.1)
 var rng = RandomStream(seed: 2024)
