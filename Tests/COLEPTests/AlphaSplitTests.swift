@@ -10,7 +10,7 @@ import Testing
 /// `α − V·α_cert` with no division by the number of classes — which must still cover.
 @Suite struct AlphaSplitTests {
     static func predictor(share: Double, pruning: Bool, split: COLEPCalibration, alphaCert: Double = 0.0005) throws -> COLEPPredictor {
-        let knowledge = try KnowledgeBase.parse(ReferenceKnowledge.gtsrb())
+        let knowledge = try ReferenceKnowledge.gtsrb()
         return try COLEPPredictor(correction: KnowledgeCorrection(knowledge: knowledge, circuitShare: share), alpha: 0.1, score: .lac,
                                   smoothingFailure: alphaCert, conceptPruning: pruning, calibration: split)
     }
