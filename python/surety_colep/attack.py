@@ -19,6 +19,15 @@ __all__ = ["apply_attack", "RELATIVE_TOLERANCE"]
 RELATIVE_TOLERANCE = 1e-9
 
 
+def _l2_norms(rows: np.ndarray) -> np.ndarray:
+    """ℓ2 norm of each row, scaled by the row's largest entry so that tiny or huge
+    perturbations neither underflow to 0 nor overflow to ∞."""
+    scale = np.abs(rows).max(axis=1, initial=0.0)
+    safe = np.where(scale > 0, scale, 1.0)
+    scaled = rows / safe[:, None]
+    return scale * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+
+
 def apply_attack(attack: Callable, x, labels, eps: float, *, batch_size: int = 256) -> np.ndarray:
     """Returns ``attack(x_batch, y_batch)`` over all of ``x``, batch by batch, after checking
     that each sample moved by at most ``eps`` in ℓ2.
@@ -57,7 +66,7 @@ def apply_attack(attack: Callable, x, labels, eps: float, *, batch_size: int = 2
             i = start + int(np.argwhere(~np.isfinite(xa.reshape(len(xa), -1)))[0, 0])
             raise ValueError(f"the attack returned NaN or ∞ for sample {i}")
         delta = xa.astype(np.float64).reshape(len(xa), -1) - xb.astype(np.float64).reshape(len(xb), -1)
-        norms = np.sqrt(np.einsum("ij,ij->i", delta, delta))
+        norms = _l2_norms(delta)
         over = np.flatnonzero(~(norms <= limit))
         if over.size:
             k = int(over[0])

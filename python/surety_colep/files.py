@@ -48,7 +48,7 @@ def _check_estimates(estimates: np.ndarray, variables: Variables, kind: str, dra
         expected = "a mean probability in [0, 1]"
     if bad.any():
         i, j = np.argwhere(bad)[0]
-        raise ValueError(f"sample {i}, column {names[j]!r}: {estimates[i, j]!r} is not {expected}")
+        raise ValueError(f"sample {i}, column {names[j]!r}: {estimates[i, j]} is not {expected}")
     return values
 
 

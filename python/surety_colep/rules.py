@@ -27,7 +27,7 @@ __all__ = ["Variables", "Rule", "parse_rules", "read_rules", "write_rules"]
 
 _NAME = re.compile(r"[A-Za-z0-9_.\-]+\Z")
 _DECLARATION = re.compile(r"\s*([A-Za-z0-9_.\-]+)\s*:(.*)\Z")
-_IMPLICATION = re.compile(r"\s*([A-Za-z0-9_.\-]+)\s*=>\s*([A-Za-z0-9_.\-]+)\s+(.*)\Z")
+_IMPLICATION = re.compile(r"\s*([A-Za-z0-9_.\-]+)\s*=>\s*([A-Za-z0-9_.\-]+)(?:\s+[A-Za-z]+=\S*)*\s*\Z")
 _ROLES = {"classes": "class", "concepts": "concept", "variables": "variable"}
 
 

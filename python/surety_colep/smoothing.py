@@ -175,7 +175,7 @@ class Smoother:
         if bad.any():
             r, c = np.argwhere(bad)[0]
             raise ValueError(f"sample {sample[r]} (noise draw {(start + r) % self.draws}), column {self.columns[c]!r}: "
-                             f"the model returned {p[r, c]!r}, not a probability in [0, 1]")
+                             f"the model returned {p[r, c]}, not a probability in [0, 1]")
         return p[:, self._source]
 
     def _check_noise_reaches_model(self, p: np.ndarray, sample: np.ndarray, firsts: np.ndarray) -> None:
