@@ -48,7 +48,7 @@ def apply_attack(attack: Callable, x, labels, eps: float, *, batch_size: int = 2
     eps = float(eps)
     if not (math.isfinite(eps) and eps >= 0):
         raise ValueError(f"ε = {eps!r}: the attack radius must be a finite number ≥ 0")
-    if int(batch_size) != batch_size or batch_size < 1:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size = {batch_size!r}: expected an integer ≥ 1")
     x = np.asarray(x)
     y = np.asarray(labels, dtype=np.int64)

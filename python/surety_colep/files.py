@@ -39,7 +39,7 @@ def _check_estimates(estimates: np.ndarray, variables: Variables, kind: str, dra
         raise ValueError("no samples: colep needs at least one row per split")
     values = estimates.astype(np.float64)
     if kind == "votes":
-        if draws is None or int(draws) != draws or draws < 1:
+        if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 1:
             raise ValueError(f"draws = {draws!r}: vote counts need the number N ≥ 1 of noise draws behind them")
         bad = ~(np.isfinite(values) & (values >= 0) & (values <= draws) & (values == np.round(values)))
         expected = f"an integer vote count in 0..{int(draws)}"

@@ -11,8 +11,9 @@ or Hoeffding (means) boxes; this module makes the estimates from the user's own 
 The model is any function ``f(batch) -> (batch, N_c + L)`` of probabilities in ``[0, 1]``: a
 PyTorch or JAX network is one wrapping line away, e.g.::
 
-    f = lambda x: torch.cat([net(torch.as_tensor(x)).softmax(-1), concept_net(torch.as_tensor(x)).sigmoid()], -1).detach().numpy()
-    f = lambda x: np.asarray(jax.nn.softmax(apply(params, x)))
+    f = torch.inference_mode()(lambda x: torch.cat([net(t := torch.as_tensor(x, dtype=torch.float32)).softmax(-1),
+                                                    concept_net(t).sigmoid()], -1).numpy())
+    f = lambda x: np.asarray(jnp.concatenate([jax.nn.softmax(apply(params, x)), jax.nn.sigmoid(apply_concepts(cparams, x))], -1))
 
 Estimates per sample and variable:
 
@@ -42,6 +43,16 @@ from .files import KINDS, write_split
 from .rules import Variables, read_rules
 
 __all__ = ["Smoother", "ConstantOutputWarning"]
+
+
+def _is_positive_integer(value) -> bool:
+    """Whether ``value`` is an integer ≥ 1 (an integral float counts; a bool does not)."""
+    if isinstance(value, bool):
+        return False
+    try:
+        return int(value) == value and value >= 1
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 class ConstantOutputWarning(RuntimeWarning):
@@ -88,13 +99,13 @@ class Smoother:
         if not (math.isfinite(sigma) and sigma > 0):
             raise ValueError(f"σ = {sigma!r}: smoothing needs noise σ > 0 (the σ the sensors were trained with); "
                              "without noise the estimates certify nothing")
-        if isinstance(draws, bool) or int(draws) != draws or draws < 1:
+        if not _is_positive_integer(draws):
             raise ValueError(f"draws = {draws!r}: N must be an integer ≥ 1 (colep --mc-samples)")
         if kind not in KINDS:
             raise ValueError(f"kind = {kind!r}: expected 'votes' or 'mean'")
         if class_votes not in ("argmax", "threshold"):
             raise ValueError(f"class_votes = {class_votes!r}: expected 'argmax' or 'threshold'")
-        if int(batch_size) != batch_size or batch_size < 1:
+        if not _is_positive_integer(batch_size):
             raise ValueError(f"batch_size = {batch_size!r}: expected an integer ≥ 1")
         columns = list(variables.default_columns if columns is None else columns)
         if sorted(columns) != sorted(variables.names) or len(set(columns)) != len(columns):

@@ -133,6 +133,8 @@ def test_means_of_a_probit_sensor_match_the_closed_form():
     (dict(sigma=0.25, draws=0), "draws = 0: N must be an integer ≥ 1"),
     (dict(sigma=0.25, draws=2.5), "N must be an integer"),
     (dict(sigma=0.25, draws=True), "N must be an integer"),
+    (dict(sigma=0.25, draws=None), "N must be an integer"),
+    (dict(sigma=0.25, draws="10"), "N must be an integer"),
     (dict(sigma=0.25, draws=10, kind="soft"), "kind = 'soft'"),
     (dict(sigma=0.25, draws=10, class_votes="max"), "class_votes"),
     (dict(sigma=0.25, draws=10, columns=["c0", "c1", "c2", "k0"]), "each variable of the rules exactly once"),
