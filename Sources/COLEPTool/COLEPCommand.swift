@@ -236,7 +236,7 @@ struct Certify: ParsableCommand {
         point of its smoothing boxes, minus the boxes' failure probability: \(e.sensorsPerDecision) × α_cert for COLEP, 1 × α_cert for RSCP+).
         clean coverage, set sizes: measured on the test split. RSCP+ rows "at COLEP size": the main model's threshold moved until its \
         mean set size on the calibration split reaches that COLEP variant's (α is then the rank's level, not a guarantee; the certified \
-        coverage stays a valid bound). calibration n = \(e.calibrationCount), test n = \(e.testCount), COLEP α_j = \(e.variableAlpha) per variable.
+        coverage stays a valid bound). calibration n = \(e.calibrationCount), test n = \(e.testCount), COLEP α_j = \(String(format: "%.4g", e.variableAlpha)) per variable.
         """
     }
 }

@@ -32,6 +32,22 @@ public struct LineChart: Sendable {
 
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
+    /// Round tick values inside `range`: steps of 1, 2, 2.5 or 5 times a power of ten, the
+    /// largest giving at least four ticks.
+    static func ticks(_ range: ClosedRange<Double>) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0, span.isFinite else { return [range.lowerBound] }
+        let magnitude = pow(10, (log10(span / 4)).rounded(.down))
+        let step = [5, 2.5, 2, 1].map { $0 * magnitude }.first { (span / $0).rounded(.down) >= 4 } ?? magnitude
+        var out: [Double] = []
+        var k = (range.lowerBound / step).rounded(.up)
+        while k * step <= range.upperBound + step * 1e-9 {
+            out.append(k * step == 0 ? 0 : k * step)
+            k += 1
+        }
+        return out
+    }
+
     /// The chart as SVG text.
     public func svg() -> String {
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
@@ -40,22 +56,27 @@ public struct LineChart: Sendable {
         var yMin = yRange?.lowerBound ?? (ys.min() ?? 0), yMax = yRange?.upperBound ?? (ys.max() ?? 1)
         if xMax <= xMin { xMin -= 0.5; xMax += 0.5 }
         if yMax <= yMin { yMin -= 0.5; yMax += 0.5 }
-        let left = 70.0, right = 160.0, top = 40.0, bottom = 55.0
-        let plotW = width - left - right, plotH = height - top - bottom
+        // The legend column is as wide as its longest name (≈ 7 px a character at 12 px), so
+        // long method names are not cut off; the plot keeps its width and the image grows.
+        let longest = Double(series.map(\.name.count).max() ?? 0)
+        let left = 70.0, right = max(160.0, 48 + 7 * longest), top = 40.0, bottom = 55.0
+        let plotW = width - left - 160, plotH = height - top - bottom
+        let totalWidth = left + plotW + right
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotW }
         func py(_ y: Double) -> Double { top + (1 - (y - yMin) / (yMax - yMin)) * plotH }
         func f(_ v: Double) -> String { String(format: "%.2f", v) }
         func escape(_ s: String) -> String {
             s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(totalWidth))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(totalWidth)) \(f(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escape(title))</text>\n"
         out += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#444\"/>\n"
-        for k in 0...4 {
-            let y = yMin + (yMax - yMin) * Double(k) / 4, x = xMin + (xMax - xMin) * Double(k) / 4
+        for y in Self.ticks(yMin...yMax) {
             out += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(py(y)))\" y2=\"\(f(py(y)))\" stroke=\"#ddd\"/>\n"
             out += "<text x=\"\(f(left - 6))\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(String(format: "%.3g", y))</text>\n"
+        }
+        for x in Self.ticks(xMin...xMax) {
             out += "<text x=\"\(f(px(x)))\" y=\"\(f(top + plotH + 18))\" text-anchor=\"middle\">\(String(format: "%.3g", x))</text>\n"
         }
         out += "<text x=\"\(f(left + plotW / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
