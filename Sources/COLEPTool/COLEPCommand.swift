@@ -20,6 +20,7 @@ struct COLEPCommand: ParsableCommand {
 }
 
 extension COLEPCalibration: ExpressibleByArgument {}
+extension EstimateKind: ExpressibleByArgument {}
 
 /// Options shared by the subcommands that build a COLEP predictor.
 struct ModelOptions: ParsableArguments {
@@ -87,7 +88,11 @@ struct RunOptions: ParsableArguments {
     @OptionGroup var model: ModelOptions
     @Option(help: "Calibration split (CSV, or NPY when the name ends in .npy).") var calibration: String?
     @Option(help: "Test split (CSV or NPY).") var test: String?
-    @Option(help: "What the sensor columns hold: votes or mean.") var kind = "votes"
+    @Option(help: """
+        What the sensor columns hold: votes (counts out of --mc-samples) or mean (Monte-Carlo mean probabilities). Both \
+        splits must come from noisy copies with the same σ and N: clean softmax outputs given as means void the guarantee.
+        """)
+    var kind: EstimateKind = .votes
     @Option(name: .customLong("mc-samples"), help: "Noise draws N behind every estimate (Monte-Carlo samples).") var draws = 1000
     @Option(help: "Smoothing noise σ.") var sigma = 0.25
     @Option(help: "ν: the certified coverage holds with probability 1 − ν over the test sample.") var confidence = 0.01
@@ -138,7 +143,7 @@ struct RunOptions: ParsableArguments {
         }
         certificate.parameters["data"] = .string(digits ? "digits example" : synthetic ? "synthetic example" : "files")
         certificate.parameters["draws"] = .integer(draws)
-        certificate.parameters["kind"] = .string(kind)
+        certificate.parameters["kind"] = .string(kind.rawValue)
         certificate.parameters["arguments"] = .array((arguments + ["--eps", "\(eps)"]).map(JSONValue.string))
         return (certificate, evaluation)
     }
@@ -147,7 +152,7 @@ struct RunOptions: ParsableArguments {
     var arguments: [String] {
         var out = ["--alpha", "\(model.alpha)", "--alpha-cert", "\(model.alphaCert)", "--score", model.score,
                    "--alpha-split", model.alphaSplit.rawValue,
-                   "--circuit-share", "\(model.circuitShare)", "--kind", kind, "--mc-samples", "\(draws)",
+                   "--circuit-share", "\(model.circuitShare)", "--kind", kind.rawValue, "--mc-samples", "\(draws)",
                    "--sigma", "\(sigma)", "--confidence", "\(confidence)"]
         if model.conceptPruning { out.append("--concept-pruning") }
         if let weights = model.circuitWeights { out += ["--circuit-weights", weights] }
@@ -160,9 +165,7 @@ struct RunOptions: ParsableArguments {
 
     func splits(predictor: COLEPPredictor, using rng: inout RandomStream) throws
         -> (SensorSplit, SensorSplit, [InputDigest], DigitsExample.AttackContext?) {
-        guard let estimateKind = EstimateKind(rawValue: kind) else {
-            throw ValidationError("--kind must be 'votes' or 'mean', not '\(kind)'")
-        }
+        let estimateKind = kind
         switch (calibration, test) {
         case let (cal?, tst?):
             let calURL = URL(fileURLWithPath: cal), testURL = URL(fileURLWithPath: tst)
@@ -186,7 +189,7 @@ struct RunOptions: ParsableArguments {
 
 struct Certify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Calibrate on one split, certify on another, and compare with vanilla APS, RSCP and RSCP+.",
+        abstract: "Calibrate on one split, certify on another; compare COLEP's two α splits with the main model alone (RSCP+ on the same boxes) and vanilla APS.",
         discussion: """
             Data files are CSV: a header with 'label' and one column per variable of the knowledge \
             file; each row a sample's class name and its sensors' smoothing estimates (vote counts \
@@ -341,7 +344,7 @@ struct Predict: ParsableCommand {
 
 struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Certified coverage against the attack radius for COLEP and the baselines, as a table and an SVG chart.")
+        abstract: "Certified coverage against the attack radius for COLEP and the baselines, as a table and an SVG chart (with --attack, coverage under PGD too).")
 
     @OptionGroup var certify: RunOptions
     @Option(name: .customLong("eps"), help: "Comma-separated attack radii ε.") var radii = "0.125,0.25,0.5"
