@@ -229,10 +229,11 @@ import COLEP
         let names = c.scenario.knowledge.variables.map(\.name)
         var parts: [String] = [], filled: [String] = []
         for (k, v) in c.model.predictor.usedVariables.enumerated() {
-            let p = pi[0, v], q = c.model.thresholds[k]
+            let p = pi[0, v], q0 = c.model.models[k].threshold(for: 0), q1 = c.model.models[k].threshold(for: 1)
+            let q = q0 == q1 ? "\(q1)" : "[\(q0), \(q1)]"
             var set: [Int] = []
-            if 1 - (1 - p) <= q { set.append(0) }
-            if 1 - p <= q { set.append(1) }
+            if 1 - (1 - p) <= q0 { set.append(0) }
+            if 1 - p <= q1 { set.append(1) }
             var mark = ""
             if set.isEmpty { set = [(1 - p) >= p ? 0 : 1]; mark = " (filled: empty by score)"; filled.append(names[v]) }
             parts.append("\(names[v]): π=\(p) q=\(q) → \(set)\(mark)")
@@ -248,7 +249,7 @@ import COLEP
         var member = [Bool](repeating: true, count: predictor.classes.count)
         var anyFilled = false
         for (k, v) in predictor.usedVariables.enumerated() {
-            let p1 = pi[v], p0 = 1 - pi[v], q = c.model.thresholds[k]
+            let p1 = pi[v], p0 = 1 - pi[v], q0 = c.model.models[k].threshold(for: 0), q1 = c.model.models[k].threshold(for: 1)
             let s0: Double, s1: Double
             if predictor.score == .lac {
                 s0 = 1 - p0; s1 = 1 - p1
@@ -256,7 +257,7 @@ import COLEP
                 s1 = (p0 >= p1 ? p0 : 0) + (1 - u[k]) * p1
                 s0 = (p1 > p0 ? p1 : 0) + (1 - u[k]) * p0
             }
-            var keep0 = s0 <= q, keep1 = s1 <= q
+            var keep0 = s0 <= q0, keep1 = s1 <= q1
             if !keep0 && !keep1 {
                 anyFilled = true
                 if p1 > p0 { keep1 = true } else { keep0 = true }
@@ -285,7 +286,7 @@ import COLEP
         knowledge:
         \(c.scenario.text.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
         variables (sensor order): \(names.joined(separator: " "))
-        thresholds (usedVariables \(c.model.predictor.usedVariables.map { names[$0] })): \(describe(c.model.thresholds))
+        thresholds (usedVariables \(c.model.predictor.usedVariables.map { names[$0] })): \(c.model.thresholds.map { describe($0) }.joined(separator: " "))
         box lower: \(describe(v.lower))
         box upper: \(describe(v.upper))
         point:     \(describe(v.point))
@@ -414,7 +415,7 @@ import COLEP
 
         // Straddle statistics on the corrected probabilities of the points evaluated.
         let pi = try predictor.correction.correct(matrix(pointsBatch.points))
-        let used = predictor.usedVariables, thresholds = c.model.thresholds
+        let used = predictor.usedVariables, thresholds = c.model.models.map { $0.threshold(for: 1) }
 
         // Coverage of the never-empty rule: an independent oracle of the standard sets (spec
         // §2.1–2.3, with the uniforms drawn as one block of N per used variable in
@@ -541,7 +542,8 @@ import COLEP
                 for pruning in [false, true] {
                     if pruning, scenario.knowledge.variables(withRole: .concept).isEmpty, index % 2 == 0 { continue }
                     let predictor = try COLEPPredictor(correction: correction, alpha: scenario.alpha, score: score,
-                                                       smoothingFailure: scenario.alphaCert, conceptPruning: pruning)
+                                                       smoothingFailure: scenario.alphaCert, conceptPruning: pruning,
+                                                       calibration: (index + (pruning ? 1 : 0)) % 2 == 0 ? .unionBound : .classConditional)
                     let minimum = (10...).first { ConformalThreshold.rank(count: $0, alpha: predictor.variableAlpha) != nil }!
                     let n = max(minimum, 120 + master.nextInt(below: 180))
                     let (estimates, labels) = try Self.calibrationData(scenario, predictor: predictor, count: n, &master)
@@ -549,11 +551,12 @@ import COLEP
                     let model = try predictor.calibrate(estimates: estimates, labels: labels, using: &calibrationRNG)
                     stats.models += 1
                     let header = "scenario #\(index) score=\(scoreName) conceptPruning=\(pruning) λ=\(scenario.lambda) β=\(String(describing: scenario.circuitWeights)) "
-                        + "α=\(scenario.alpha) α_cert=\(scenario.alphaCert) calibration=\(scenario.calibrationMode) n=\(n)"
+                        + "α=\(scenario.alpha) α_cert=\(scenario.alphaCert) α split=\(predictor.calibration.rawValue) calibration=\(scenario.calibrationMode) n=\(n)"
                     let c = Case(scenario: scenario, model: model, scoreName: scoreName, pruning: pruning, header: header)
                     let used = predictor.usedVariables
-                    let thresholds = model.thresholds
-                    for q in thresholds {
+                    // Label-1 thresholds per used variable (class-conditional models have one per label).
+                    let thresholds = model.models.map { $0.threshold(for: 1) }
+                    for q in model.thresholds.flatMap({ $0 }) {
                         if score == .lac {
                             if q < 0.5 { stats.lacBelow += 1 } else if q > 0.5 { stats.lacAbove += 1 } else { stats.lacAtHalf += 1 }
                         } else {
@@ -685,7 +688,7 @@ import COLEP
         var rng = RandomStream(seed: 17)
         let model = try predictor.calibrate(estimates: Matrix(rows: 100, columns: 1, repeating: 0.8),
                                             labels: [Int](repeating: 0, count: 100), using: &rng)
-        let q = model.thresholds[0]
+        let q = model.thresholds[0][0]
         #expect(q == 1 - 0.8, "threshold \(q)")
         #expect(q < 0.5)
 
@@ -716,7 +719,7 @@ extension CertifiedSetFalsificationTests {
         let rows = labels.map { y in (0..<3).map { v in predictor.truth(of: v, forClass: y) == 1 ? 0.9 : 0.1 } }
         var rng = RandomStream(seed: 17)
         let model = try predictor.calibrate(estimates: Matrix(rows), labels: labels, using: &rng)
-        #expect(model.thresholds.allSatisfy { abs($0 - 0.1) < 1e-12 }, "thresholds \(model.thresholds)")
+        #expect(model.thresholds.flatMap { $0 }.allSatisfy { abs($0 - 0.1) < 1e-12 }, "thresholds \(model.thresholds)")
 
         let point: [Double] = [0.05, 0.95, 0.3]
         var g1 = RandomStream(seed: 1), g2 = RandomStream(seed: 1)
