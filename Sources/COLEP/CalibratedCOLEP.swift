@@ -48,8 +48,9 @@ public struct CertifiedCoverage: Sendable, Hashable {
 
     /// The bound from `robust` of `samples` held-out samples at confidence `1 − ν`, reserving
     /// `reservedFailure` for the boxes. Shared by every method of the comparison, so each
-    /// certified coverage in a table is the same kind of statement.
-    public init(robust: Int, of samples: Int, perVariable: [Double] = [], confidence nu: Double, reservedFailure: Double) throws {
+    /// certified coverage in a table is the same kind of statement. Internal: a bound is made
+    /// only by a method that sizes the boxes it reserves for (one α_cert per method).
+    init(robust: Int, of samples: Int, perVariable: [Double] = [], confidence nu: Double, reservedFailure: Double) throws {
         let lower = try ConcentrationBounds.clopperPearson(successes: robust, trials: samples, failureProbability: nu, tails: .one).lowerBound
         robustCount = robust
         sampleCount = samples

@@ -143,14 +143,30 @@ public struct MainModelConformal: Sendable {
     }
 
     /// Certified sets from boxes around observed estimates: each contains the standard set of
-    /// every input whose estimates lie in the boxes.
+    /// every input whose estimates lie in the boxes (a deterministic statement about the boxes).
     public func certifiedPredict(lower: Matrix, upper: Matrix) -> ClassSets {
         sets(rows: upper.rows) { i, v in 1 - upper[i, v] <= threshold }
     }
 
-    /// Certified worst-case coverage from boxes (failing with probability `α_cert` each) around
-    /// held-out clean estimates: the sample is robust when `1 − g̲_y ≤ τ` for its class `y`.
-    public func certifiedCoverage(lower: Matrix, labels: [Int], confidence nu: Double) throws -> CertifiedCoverage {
+    /// Certified sets at observed (possibly attacked) estimates, from boxes of radius
+    /// `smoothing.radius` sized at this method's ``smoothingFailure``.
+    public func certify(observed estimates: [[SmoothingEstimate]], smoothing: RandomizedSmoothing) throws -> ClassSets {
+        let (lower, upper) = try smoothing.boxes(estimates, failureProbability: smoothingFailure)
+        return certifiedPredict(lower: lower, upper: upper)
+    }
+
+    /// Certified worst-case coverage from held-out clean estimates: boxes sized at this method's
+    /// ``smoothingFailure`` (the one it reserves), and a sample is robust when `1 − g̲_y ≤ τ`
+    /// for its class `y`.
+    public func certifiedCoverage(clean estimates: [[SmoothingEstimate]], labels: [Int], smoothing: RandomizedSmoothing,
+                                  confidence nu: Double = 0.01) throws -> CertifiedCoverage {
+        let (lower, _) = try smoothing.boxes(estimates, failureProbability: smoothingFailure)
+        return try certifiedCoverage(lower: lower, labels: labels, confidence: nu)
+    }
+
+    /// ``certifiedCoverage(clean:labels:smoothing:confidence:)`` from the lower ends of boxes
+    /// that fail with probability at most ``smoothingFailure`` each.
+    func certifiedCoverage(lower: Matrix, labels: [Int], confidence nu: Double) throws -> CertifiedCoverage {
         let robust = labels.indices.filter { 1 - lower[$0, classes[labels[$0]]] <= threshold }.count
         return try CertifiedCoverage(robust: robust, of: labels.count, confidence: nu, reservedFailure: smoothingFailure)
     }

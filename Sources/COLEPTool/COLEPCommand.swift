@@ -103,6 +103,10 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard draws >= 1 else { throw ValidationError("--mc-samples must be at least 1, not \(draws)") }
+        guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence (ν) must lie in (0, 1), not \(confidence)") }
+        guard sigma > 0, sigma.isFinite else { throw ValidationError("--sigma must be a positive number, not \(sigma)") }
+        guard model.alpha > 0, model.alpha < 1 else { throw ValidationError("--alpha must lie in (0, 1), not \(model.alpha)") }
+        guard model.alphaCert > 0, model.alphaCert < 1 else { throw ValidationError("--alpha-cert must lie in (0, 1), not \(model.alphaCert)") }
     }
 
     /// Runs the certification and builds its certificate; the parameters record the
@@ -204,6 +208,10 @@ struct Certify: ParsableCommand {
 
     @OptionGroup var options: RunOptions
     @Option(help: "ℓ2 attack radius ε.") var eps = 0.1
+
+    func validate() throws {
+        guard eps >= 0, eps.isFinite else { throw ValidationError("--eps must be a radius ≥ 0, not \(eps)") }
+    }
 
     func run() throws {
         try reportingErrors {
