@@ -132,7 +132,13 @@ import Testing
             let data = try SyntheticKnowledgeData(predictor: predictor, count: count, using: &rng)
             return SensorSplit(estimates: try SyntheticKnowledgeData.votes(data.inputs, sigma: 0.5, draws: 200, using: &rng), labels: data.labels)
         }
-        let evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: split(800), test: split(1000), using: &rng)
+        let test = try split(1000)
+        let evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: split(800), test: test, using: &rng)
+        // The public entry points size their boxes at the method's own α_cert and give the table's numbers.
+        let main = evaluation.mainModels[0]
+        #expect(main.smoothingFailure == predictor.smoothingFailure)
+        #expect(try main.certifiedCoverage(clean: test.estimates, labels: test.labels, smoothing: smoothing).bound == evaluation.methods[2].certifiedCoverage)
+        #expect(try main.certify(observed: test.estimates, smoothing: smoothing).meanSize == evaluation.methods[2].meanCertifiedSetSize)
         #expect(evaluation.methods.map(\.name) == ["COLEP (union)", "COLEP (class-conditional)", "RSCP+ (main model)",
                                                     "RSCP+ at COLEP (union) size", "RSCP+ at COLEP (class-conditional) size", "vanilla APS"])
         let band = (log(1e6) / 2000.0).squareRoot() + (log(1e6) / 1600.0).squareRoot()
