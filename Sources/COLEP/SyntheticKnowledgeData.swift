@@ -55,7 +55,10 @@ public struct SyntheticKnowledgeData: Sendable {
 
     /// An adversarial copy: every sample moved by `radius` in ℓ2 against its true class —
     /// the direction that lowers the true class's and its concepts' coordinates and raises the
-    /// others' (a unit vector `−sign(t)·1/√V` scaled by the radius).
+    /// others' (a unit vector `−sign(t)·1/√V` scaled by the radius). Not the worst case: with
+    /// `λ = 0` the worst attack puts the whole radius on the true class's own coordinate, and
+    /// with `λ > 0` raising the other classes can raise the true class's corrected probability;
+    /// coverage measured under it can overstate the worst-case coverage.
     public func attacked(radius: Double, predictor: COLEPPredictor) throws -> Matrix {
         let variables = inputs.columns, n = inputs.rows
         let step = radius / Double(variables).squareRoot()
