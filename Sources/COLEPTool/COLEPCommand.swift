@@ -119,6 +119,9 @@ struct RunOptions: ParsableArguments {
         var (cal, tst, inputs, context) = try splits(predictor: predictor, using: &rng)
         if let knowledge = model.knowledge {
             inputs.append(try InputDigest.of(file: URL(fileURLWithPath: knowledge), recordedPath: knowledge))
+        } else if !digits {
+            // The default knowledge is a file too: record it, so a changed file does not verify.
+            inputs.append(try InputDigest.of(file: ReferenceKnowledge.gtsrbURL, recordedPath: "Examples/colep-knowledge/gtsrb.rules"))
         }
         var evaluation = try COLEPEvaluation.run(predictor: predictor, smoothing: smoothing, calibration: cal, test: tst,
                                                  confidence: confidence, using: &rng)
