@@ -20,6 +20,7 @@ public final class ProgressBar: Sendable {
     public let label: String
     private let enabled: Bool
     private let width: Int
+    private let showsCounts: Bool
     private let sink: @Sendable (String) -> Void
     private let start = ContinuousClock.now
     private let state = Mutex(State())
@@ -28,9 +29,12 @@ public final class ProgressBar: Sendable {
     ///   - total: the number of steps.
     ///   - label: a short description shown before the bar.
     ///   - enabled: whether to draw at all (default: standard error is a terminal).
+    ///   - showsCounts: whether to print `done/total`; `false` when the total is itself private
+    ///     (the rows of a private data set), so that only the fraction done is drawn.
     ///   - sink: where the text goes (default: standard error).
-    public init(total: Int, label: String, enabled: Bool = StandardError.isTerminal, width: Int = 30,
+    public init(total: Int, label: String, enabled: Bool = StandardError.isTerminal, width: Int = 30, showsCounts: Bool = true,
                 sink: @escaping @Sendable (String) -> Void = { StandardError.write($0) }) {
+        self.showsCounts = showsCounts
         self.total = max(total, 0)
         self.label = label
         self.enabled = enabled
@@ -71,7 +75,7 @@ public final class ProgressBar: Sendable {
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let percent = String(Int((fraction * 100).rounded(.down))).leftPadded(to: 3)
-        var text = "\(label) [\(bar)] \(percent)% \(done)/\(total)"
+        var text = "\(label) [\(bar)] \(percent)%" + (showsCounts ? " \(done)/\(total)" : "")
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         if done > 0 && done < total {
             let remaining = seconds * Double(total - done) / Double(done)

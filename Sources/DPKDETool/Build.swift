@@ -85,10 +85,18 @@ struct Build: ParsableCommand {
             try writeAtomically(bytes, to: path)
             summary["output"] = .string(path)
             summary["dimension"] = .integer(table.features.columns)
+            // Nothing computed from the data goes into the certificate outside the mechanism: no
+            // digest, size or path of the data file (a digest let a reviewer recover a hidden row
+            // by hashing candidates); the released file's digest is public.
+            let claim = statement.securelyGenerated
+                ? "The file \(URL(fileURLWithPath: path).lastPathComponent) is a \(statement.budget.guarantee) release of the data set given to dpkde build "
+                    + "under \(relation.rawValue) neighbours: it holds only noisy values and public parameters."
+                : "NOT PRIVATE: the file \(URL(fileURLWithPath: path).lastPathComponent) was built with seeded noise (--insecure-noise-seed); "
+                    + "anyone with the seed can remove the noise. With secure noise the same build would be a \(statement.budget.guarantee) release "
+                    + "under \(relation.rawValue) neighbours."
             var cert = Certificate(
                 kind: "dpkde.release",
-                claim: "The file \(URL(fileURLWithPath: path).lastPathComponent) is a \(statement.budget.guarantee) release of \(data) "
-                    + "under \(relation.rawValue) neighbours: it holds only noisy values and public parameters.",
+                claim: claim,
                 assumptions: [
                     "the public parameters (domain, bandwidth, features, levels, feature seed) were not derived from the data",
                     statement.securelyGenerated ? "the operating system's generator is cryptographically secure"
@@ -96,8 +104,7 @@ struct Build: ParsableCommand {
                 ],
                 parameters: ["privacy": statement.json],
                 results: summary,
-                evidence: ["output_sha256": .string(InputDigest.sha256(of: bytes))],
-                inputs: [try InputDigest.of(file: URL(fileURLWithPath: data))])
+                evidence: ["output_sha256": .string(InputDigest.sha256(of: bytes))])
             cert.tolerate(.roundoff) { $0 == "results.sum_noise_sd" }   // a formula of the budget and sensitivity
             if let certificate { try cert.write(to: URL(fileURLWithPath: certificate)) }
             if json {
@@ -110,9 +117,10 @@ struct Build: ParsableCommand {
     }
 }
 
-/// Adds the rows to the statistics, with a progress bar on a terminal.
+/// Adds the rows to the statistics, with a progress bar on a terminal that shows the fraction
+/// done but not the number of rows (under add/remove neighbours the row count is private).
 func addWithProgress(_ points: Matrix, to statistics: inout KernelFeatureSums) throws {
-    let bar = ProgressBar(total: points.rows, label: "random features")
+    let bar = ProgressBar(total: points.rows, label: "random features", showsCounts: false)
     try statistics.add(points) { bar.advance(by: $0) }
     bar.finish()
 }

@@ -13,7 +13,9 @@ struct Classify: ParsableCommand {
             Trains on --train, reports accuracy on --test for each ε of --epsilons ('inf' is the \
             non-private exact KDE classifier with the same kernel and bandwidth), averaged over --reps \
             independent noise draws. Without --train it runs the examples in Examples/dpkde-classify: \
-            scikit-learn's digits and breast_cancer, split 80/20 with --seed.
+            scikit-learn's digits and breast_cancer, split 80/20 with --seed. classify is an evaluation, \
+            not a private release: it reports the non-private classifier, row counts and the input files' \
+            digests (for `dpkde verify`); publish only what build and merge write.
             """
     )
 

@@ -26,8 +26,14 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Name of a label column to leave out of the coordinates.")
     var label: String?
 
+    /// The table; a malformed file's error gives the position but withholds the value found
+    /// (the data are private, and error messages end up in logs).
     func read(_ path: String) throws -> NumericTable {
-        try NumericTable.readCSV(url: URL(fileURLWithPath: path), options: .init(label: label.map { .name($0) }))
+        do {
+            return try NumericTable.readCSV(url: URL(fileURLWithPath: path), options: .init(label: label.map { .name($0) }))
+        } catch let error as DataError {
+            throw error.withholdingValues()
+        }
     }
 }
 

@@ -36,6 +36,16 @@ enum LoadedStructure {
         }
     }
 
+    var privacy: PrivacyStatement {
+        switch self {
+        case .kernel(let k): k.privacy
+        case .l1(let l): l.privacy
+        case .prefix(let p): p.privacy
+        case .l2(let l): l.privacy
+        case .squared(let s): s.privacy
+        }
+    }
+
     var dimension: Int {
         switch self {
         case .kernel(let k): k.features.dimension
@@ -82,6 +92,9 @@ struct Query: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try LoadedStructure(path: structure)
+            if !loaded.privacy.securelyGenerated {
+                StandardError.print("warning: \(structure) was built with seeded noise (--insecure-noise-seed): its answers are NOT PRIVATE")
+            }
             let table = try input.read(queries)
             guard table.features.columns == loaded.dimension else {
                 throw DataError(file: queries, line: 1, column: 1, seen: "\(table.features.columns) coordinates per query",

@@ -16,8 +16,10 @@ import SuretyNumerics
 /// on Darwin) 4 KiB at a time: the exact
 /// samplers draw many words per noise value, and one system call per word made a count tree's
 /// release spend most of its time in the kernel. The words are the same secure bytes, served
-/// in order, each once.
-public struct NoiseSource: RandomNumberGenerator, Sendable {
+/// in order, each once. It is a reference type: a copy of a value holding the buffer would
+/// replay the same secure words, so every copy of a `NoiseSource` shares one buffer and one
+/// position, and each word is still served once. Not for use from several threads at once.
+public final class NoiseSource: RandomNumberGenerator {
     private var buffer: [UInt64]
     private var position: Int
     private var seeded: RandomStream?
@@ -29,12 +31,18 @@ public struct NoiseSource: RandomNumberGenerator, Sendable {
         NoiseSource(buffer: Array(repeating: 0, count: bufferWords), position: bufferWords, seeded: nil)
     }
 
+    private init(buffer: [UInt64], position: Int, seeded: RandomStream?) {
+        self.buffer = buffer
+        self.position = position
+        self.seeded = seeded
+    }
+
     /// A seeded stream: **not private**, for tests and reproducible demonstrations only.
     public static func seeded(_ seed: UInt64) -> NoiseSource { NoiseSource(buffer: [], position: 0, seeded: RandomStream(seed: seed)) }
 
     public var isSecure: Bool { seeded == nil }
 
-    public mutating func next() -> UInt64 {
+    public func next() -> UInt64 {
         if seeded != nil { return seeded!.next() }
         if position == buffer.count {
             buffer.withUnsafeMutableBytes { Self.fillSecurely($0) }

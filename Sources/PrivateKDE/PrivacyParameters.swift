@@ -59,10 +59,15 @@ public struct PublicInterval: Sendable, Hashable {
 
 /// The checks every private builder makes before touching the data.
 enum ReleaseChecks {
-    /// `ε` must be finite and positive.
+    /// The largest ε accepted: beyond it `e^ε > 10^43` and the statement protects nothing (a
+    /// value like 10³⁰⁸ used to be accepted silently).
+    static let largestEpsilon = 100.0
+
+    /// `ε` must be finite, positive and at most ``largestEpsilon``.
     static func epsilon(_ epsilon: Double, _ operation: String) throws {
-        guard epsilon > 0, epsilon.isFinite else {
-            throw NumericsError.domain(function: operation, value: "ε = \(epsilon)", expected: "a finite ε > 0")
+        guard epsilon > 0, epsilon <= largestEpsilon else {
+            throw NumericsError.domain(function: operation, value: "ε = \(epsilon)",
+                                       expected: "0 < ε ≤ \(largestEpsilon) (beyond it e^ε > 10^43: no meaningful privacy)")
         }
     }
 

@@ -43,7 +43,10 @@ public final class CSVRecordReader {
     /// - Throws: `DataError` when the file cannot be opened or the delimiter is not ASCII.
     public init(url: URL, delimiter: Character = ",", chunkSize: Int = 1 << 20) throws {
         name = url.path
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        // A directory opens as a handle on Linux and fails only at the first read, with an opaque error.
+        guard !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) || !isDirectory.boolValue,
+              let handle = FileHandle(forReadingAtPath: url.path) else {
             throw DataError.unreadable(url, expected: "a readable CSV file")
         }
         self.handle = handle

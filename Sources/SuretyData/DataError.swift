@@ -27,8 +27,18 @@ public struct DataError: Error, Equatable, Sendable, CustomStringConvertible {
     ///
     /// - Parameter expected: what the file should have been, e.g. "a readable CSV file".
     public static func unreadable(_ url: URL, expected: String) -> DataError {
-        let seen = FileManager.default.fileExists(atPath: url.path) ? "a file that cannot be read" : "no such file"
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        let seen = !exists ? "no such file" : isDirectory.boolValue ? "a directory" : "a file that cannot be read"
         return DataError(file: url.path, line: 1, column: 1, seen: seen, expected: expected)
+    }
+
+    /// The same error with any text quoted from the file withheld: for files whose contents are
+    /// private, so that an error message (which may end up in a log) carries their position but
+    /// not their values.
+    public func withholdingValues() -> DataError {
+        guard seen.contains("'") || seen.contains("\"") else { return self }
+        return DataError(file: file, line: line, column: column, seen: "a value (withheld: the file's contents are private)", expected: expected)
     }
 
     /// `file:line:column: found …; expected …` — the format compilers use, so editors can jump to it.

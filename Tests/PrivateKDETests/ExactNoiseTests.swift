@@ -93,11 +93,11 @@ import Testing
 /// The buffered secure source refills across its 512-word buffer, never repeats a buffer, and
 /// counts as secure; a seeded source is reproducible and does not.
 @Test func noiseSources() {
-    var secure = NoiseSource.secure
+    let secure = NoiseSource.secure
     let words = (0..<2000).map { _ in secure.next() }
     #expect(Set(words).count == 2000)                          // a repeat has probability < 2⁻⁴²
     #expect(NoiseSource.isSecure(secure) && NoiseSource.isSecure(SystemRandomNumberGenerator()))
-    var a = NoiseSource.seeded(3), b = NoiseSource.seeded(3)
+    let a = NoiseSource.seeded(3), b = NoiseSource.seeded(3)
     #expect((0..<10).map { _ in a.next() } == (0..<10).map { _ in b.next() })
     #expect(!NoiseSource.isSecure(a) && !NoiseSource.isSecure(RandomStream(seed: 1)))
 }
