@@ -48,7 +48,7 @@ struct Build: ParsableCommand {
                 return
             }
             let budget = try privacy.budget(), relation = try privacy.relation()
-            let record = try privacy.ledgerCheck(label: "dpkde build \(data)")
+            try privacy.checkLedger()
             let table = try input.read(data)
             let bytes: [UInt8]
             let statement: PrivacyStatement
@@ -80,9 +80,8 @@ struct Build: ParsableCommand {
                     "sum_noise_sd": .number(kde.sumNoiseVariance.squareRoot()),
                 ]
             }
-            try record()
             let path = output ?? defaultOutput(for: data, extension: "dpkde")
-            try writeAtomically(bytes, to: path)
+            try privacy.writeRelease(bytes, to: path, label: "dpkde build \(data)")
             summary["output"] = .string(path)
             summary["dimension"] = .integer(table.features.columns)
             var cert = Certificate(

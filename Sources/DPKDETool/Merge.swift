@@ -11,8 +11,10 @@ struct Merge: ParsableCommand {
         discussion: """
             Each shard comes from `dpkde build SHARD.csv --partial --feature-seed S …` with the same \
             kernel, bandwidth, features, projection, bounds and seed. The partial files are as \
-            sensitive as the data; only merge's output is private. Any engine that can run one \
-            command per shard (Spark, Ray, a batch scheduler) can produce them.
+            sensitive as the data; only merge's output is private. Give --ledger, the ledger of \
+            the dataset the shards partition, to charge the release to it before it is written: \
+            without one, nothing limits re-running the merge, each run spending ε again. Any engine \
+            that can run one command per shard (Spark, Ray, a batch scheduler) can produce them.
             """
     )
 
@@ -26,7 +28,7 @@ struct Merge: ParsableCommand {
         try reportingErrors {
             guard !partials.isEmpty else { throw ValidationError("give at least one partial file") }
             let budget = try privacy.budget(), relation = try privacy.relation()
-            let record = try privacy.ledgerCheck(label: "dpkde merge \(partials.joined(separator: " "))")
+            try privacy.checkLedger()
             var total: KernelFeatureSums?
             for path in partials {
                 let shard = try KernelFeatureSums(fileBytes: try readBytes(path), name: path)
@@ -39,9 +41,11 @@ struct Merge: ParsableCommand {
             }
             var noise = privacy.noise()
             let kde = try PrivateKernelDensity.release(total!, budget: budget, relation: relation, countShare: privacy.countShare, noiseGenerator: &noise)
-            let bytes = try kde.fileBytes()
-            try record()
-            try writeAtomically(bytes, to: output)
+            try privacy.writeRelease(try kde.fileBytes(), to: output, label: "dpkde merge \(partials.joined(separator: " "))")
+            if privacy.ledger == nil {
+                StandardError.print("warning: no --ledger: nothing limits re-running this merge on the same partial files, and each run "
+                                    + "spends ε = \(budget.epsilon) more on their records; give --ledger FILE to cap the total")
+            }
             print("wrote \(output) from \(partials.count) shard\(partials.count == 1 ? "" : "s")")
             print(describe(kde.privacy))
         }
