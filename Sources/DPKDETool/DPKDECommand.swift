@@ -208,9 +208,10 @@ extension StructureOptions {
     }
 }
 
-/// Writes `bytes` to `path` atomically (a failure leaves no partial file).
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    try AtomicFileWriter.write(bytes, to: URL(fileURLWithPath: path))
+/// Writes `bytes` to `path` atomically (a failure leaves no partial file), with the mode bits
+/// `permissions` from the file's creation on.
+func writeAtomically(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o666) throws {
+    try AtomicFileWriter.write(bytes, to: URL(fileURLWithPath: path), permissions: permissions)
 }
 
 /// The default output path: the data file with its extension replaced.

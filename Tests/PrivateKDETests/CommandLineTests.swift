@@ -66,7 +66,9 @@ import ToolTestSupport
     }
 
     /// Shards built with --partial merge into one release; shards with other features, or a
-    /// partial file given to query, are refused without output.
+    /// partial file given to query, are refused without output. Partial files are readable by
+    /// their owner only; a shard given twice (the same file, a byte copy, or the shard built
+    /// again) is refused as not disjoint; a merge without a ledger says nothing limits it.
     @Test(.enabled(if: binary != nil)) func partialBuildsMerge() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -74,6 +76,10 @@ import ToolTestSupport
         #expect(try Self.run(["build", "data.csv", "-o", "a.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
         #expect(try Self.run(["build", "queries.csv", "-o", "b.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
         #expect(try Self.run(["build", "queries.csv", "-o", "c.partial", "--feature-seed", "10"] + common, in: dir).status == 0)
+        for name in ["a.partial", "b.partial", "c.partial"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name): mode \(String(mode ?? -1, radix: 8))")
+        }
         let merged = try Self.run(["merge", "a.partial", "b.partial", "--epsilon", "1", "-o", "m.dpkde"], in: dir)
         #expect(merged.status == 0, "\(merged.err)")
         #expect(merged.err.contains("nothing limits re-running"), "\(merged.err)")
@@ -82,6 +88,14 @@ import ToolTestSupport
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.dpkde").path))
         #expect(try Self.run(["query", "a.partial", "queries.csv"], in: dir).status == 64)
         #expect(try Self.run(["build", "data.csv", "--partial", "--epsilon", "1"], in: dir).status == 64)
+
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("a.partial"), to: dir.appendingPathComponent("copy.partial"))
+        #expect(try Self.run(["build", "data.csv", "-o", "again.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
+        for duplicate in [["a.partial", "b.partial", "a.partial"], ["a.partial", "b.partial", "copy.partial"], ["again.partial", "b.partial", "a.partial"]] {
+            let twice = try Self.run(["merge"] + duplicate + ["--epsilon", "1", "-o", "twice.dpkde"], in: dir)
+            #expect(twice.status == 64 && twice.err.contains("disjoint") && twice.err.contains(duplicate[2]), "\(duplicate): \(twice.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("twice.dpkde").path))
+        }
     }
 
     /// merge charges its ledger like build: recorded before the release is written, and an
