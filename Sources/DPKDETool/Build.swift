@@ -11,8 +11,10 @@ struct Build: ParsableCommand {
         abstract: "Build a private structure from a CSV of points (all columns numeric, except --label).",
         discussion: """
             The output holds only noisy values and public parameters. With --partial the output is the \
-            shard's UN-NOISED sufficient statistics (kernels only), as sensitive as the data: keep it \
-            inside the trust boundary and release the union with `dpkde merge --epsilon …`.
+            shard's UN-NOISED sufficient statistics (kernels only), as sensitive as the data: it is \
+            written readable by its owner only (mode 0600) with a random shard identifier; keep it \
+            inside the trust boundary and release the union with `dpkde merge --epsilon …`. With \
+            --ledger the spend is recorded before the release is written (see --ledger).
             """
     )
 
@@ -43,12 +45,12 @@ struct Build: ParsableCommand {
                 var statistics = KernelFeatureSums(features: try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed))
                 try addWithProgress(table.features, to: &statistics)
                 let path = output ?? defaultOutput(for: data, extension: "partial")
-                try writeAtomically(try statistics.fileBytes(), to: path)
+                try writeAtomically(try statistics.fileBytes(), to: path, permissions: 0o600)   // owner only: exact sums
                 StandardError.print("wrote \(path): un-noised statistics of \(statistics.count) rows — SENSITIVE, release with `dpkde merge`")
                 return
             }
             let budget = try privacy.budget(), relation = try privacy.relation()
-            let record = try privacy.ledgerCheck(label: "dpkde build \(data)")
+            try privacy.checkLedger()
             let table = try input.read(data)
             let bytes: [UInt8]
             let statement: PrivacyStatement
@@ -80,9 +82,8 @@ struct Build: ParsableCommand {
                     "sum_noise_sd": .number(kde.sumNoiseVariance.squareRoot()),
                 ]
             }
-            try record()
             let path = output ?? defaultOutput(for: data, extension: "dpkde")
-            try writeAtomically(bytes, to: path)
+            try privacy.writeRelease(bytes, to: path, label: "dpkde build \(data)")
             summary["output"] = .string(path)
             summary["dimension"] = .integer(table.features.columns)
             // Nothing computed from the data goes into the certificate outside the mechanism: no

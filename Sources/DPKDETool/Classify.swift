@@ -52,7 +52,9 @@ struct Classify: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard privacy.ledger == nil else { throw ValidationError("classify evaluates several ε on the same data; use build for ledgered releases") }
+            guard privacy.ledger == nil, privacy.ledgerBudget == nil, privacy.ledgerDeltaBudget == nil else {
+                throw ValidationError("classify evaluates several ε on the same data and charges no ledger; use build for ledgered releases")
+            }
             let (cert, tables) = try evaluate()
             if let certificate { try cert.write(to: URL(fileURLWithPath: certificate)) }
             if json { print(cert.canonicalJSON(), terminator: "") } else { tables.forEach { print($0) } }

@@ -47,7 +47,11 @@ struct PrivacyOptions: ParsableArguments {
     var neighbours = "add-remove"
     @Option(name: .customLong("count-share"), help: "Share of the budget for the noisy point count (add/remove; kernels).")
     var countShare = 0.1
-    @Option(help: ArgumentHelp("A budget ledger for this dataset (JSON): the release is refused if it would take the total ε past the ledger's budget.", valueName: "file"))
+    @Option(help: ArgumentHelp("""
+        A budget ledger for this dataset (JSON): the release is refused if it would take the total ε (or δ) past the ledger's \
+        budget. The spend is recorded, under an exclusive lock (FILE.lock beside it), before the release is written, so \
+        concurrent runs cannot overspend, and a run that fails after its charge keeps it spent.
+        """, valueName: "file"))
     var ledger: String?
     @Option(name: .customLong("ledger-budget"), help: "Total ε for a new ledger (creates --ledger if it does not exist).")
     var ledgerBudget: Double?
@@ -69,30 +73,49 @@ struct PrivacyOptions: ParsableArguments {
         return relation
     }
 
-    /// Checks the ledger before any work (refusing early), returning a closure that records
-    /// the spend after the release is computed and before its file is written.
-    func ledgerCheck(label: String) throws -> () throws -> Void {
+    /// Refuses now — before the data is read — a release the ledger (if any) cannot afford.
+    /// The spend itself goes through ``writeRelease(_:to:label:)``, which checks again under
+    /// the ledger's lock.
+    func checkLedger() throws {
+        guard let request = try ledgerRequest() else { return }
+        if request.newLedger == nil, !FileManager.default.fileExists(atPath: request.url.path) {
+            throw ValidationError("the ledger \(request.url.path) does not exist: give --ledger-budget to create it")
+        }
+        let budget = try budget()
+        try PrivacyBudgetLedger.check(budget.epsilon, delta: budget.delta, relation: try relation(), at: request.url, creating: request.newLedger)
+    }
+
+    /// Writes the release `bytes` to `path`, charged to the ledger (if any) first: the output
+    /// is opened (so a bad path costs no budget), the spend recorded, and only then the bytes
+    /// written and moved into place. A failure after the charge keeps the spend, and says so.
+    func writeRelease(_ bytes: [UInt8], to path: String, label: String) throws {
+        let writer = try AtomicFileWriter(destination: URL(fileURLWithPath: path))
+        let release = {
+            try writer.write(bytes)
+            try writer.commit()
+        }
+        guard let request = try ledgerRequest() else { return try release() }
+        let budget = try budget()
+        do {
+            try PrivacyBudgetLedger.charge(budget.epsilon, delta: budget.delta, label: label, relation: try relation(),
+                                           to: request.url, creating: request.newLedger, release: release)
+        } catch let failure as PrivacyBudgetLedger.ChargedReleaseFailure {
+            StandardError.print("note: \(failure.note)")
+            throw failure.underlying
+        }
+    }
+
+    /// The ledger file and the ledger to create if it does not exist; nil without --ledger.
+    private func ledgerRequest() throws -> (url: URL, newLedger: PrivacyBudgetLedger?)? {
         guard let ledger else {
             if ledgerBudget != nil || ledgerDeltaBudget != nil { throw ValidationError("--ledger-budget and --ledger-delta-budget need --ledger FILE") }
-            return {}
+            return nil
         }
-        let url = URL(fileURLWithPath: ledger), budget = try budget(), relation = try relation()
-        var book: PrivacyBudgetLedger
-        if FileManager.default.fileExists(atPath: ledger) {
-            book = try PrivacyBudgetLedger.load(from: url)
-            if let ledgerBudget, ledgerBudget != book.budget {
-                throw ValidationError("the ledger \(ledger) exists with the ε budget \(book.budget); budgets are fixed when a ledger is created, not \(ledgerBudget)")
-            }
-            if let ledgerDeltaBudget, ledgerDeltaBudget != book.deltaBudget {
-                throw ValidationError("the ledger \(ledger) exists with \(book.deltaBudget.map { "the δ budget \($0)" } ?? "no δ budget"); budgets are fixed when a ledger is created, not \(ledgerDeltaBudget)")
-            }
-        } else {
-            guard let ledgerBudget else { throw ValidationError("the ledger \(ledger) does not exist: give --ledger-budget to create it") }
-            book = try PrivacyBudgetLedger(budget: ledgerBudget, deltaBudget: ledgerDeltaBudget, relation: relation)
+        if ledgerDeltaBudget != nil, ledgerBudget == nil {
+            throw ValidationError("--ledger-delta-budget needs --ledger-budget: both are fixed when the ledger is created")
         }
-        // Refuses now, before the data is read, if the spend cannot fit.
-        try book.check(budget.epsilon, delta: budget.delta, relation: relation, file: url.path)
-        return { try book.spend(budget.epsilon, delta: budget.delta, label: label, relation: relation, recordingTo: url) }
+        let newLedger = try ledgerBudget.map { try PrivacyBudgetLedger(budget: $0, deltaBudget: ledgerDeltaBudget, relation: try relation()) }
+        return (URL(fileURLWithPath: ledger), newLedger)
     }
 
     /// The secure generator, or the seeded one if asked for (tests).
@@ -191,9 +214,10 @@ extension StructureOptions {
     }
 }
 
-/// Writes `bytes` to `path` atomically (a failure leaves no partial file).
-func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    try AtomicFileWriter.write(bytes, to: URL(fileURLWithPath: path))
+/// Writes `bytes` to `path` atomically (a failure leaves no partial file), with the mode bits
+/// `permissions` from the file's creation on.
+func writeAtomically(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o666) throws {
+    try AtomicFileWriter.write(bytes, to: URL(fileURLWithPath: path), permissions: permissions)
 }
 
 /// The default output path: the data file with its extension replaced.

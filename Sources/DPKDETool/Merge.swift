@@ -10,9 +10,13 @@ struct Merge: ParsableCommand {
         abstract: "Sum the partial statistics of several shards and release them once, with noise.",
         discussion: """
             Each shard comes from `dpkde build SHARD.csv --partial --feature-seed S …` with the same \
-            kernel, bandwidth, features, projection, bounds and seed. The partial files are as \
-            sensitive as the data; only merge's output is private. Any engine that can run one \
-            command per shard (Spark, Ray, a batch scheduler) can produce them.
+            kernel, bandwidth, features, projection, bounds and seed. The shards must be disjoint: \
+            a partial file given twice, a copy of one, or the same shard built twice (same shard \
+            identifier or same statistics) is refused. The partial files are as sensitive as the \
+            data (written mode 0600); only merge's output is private. Give --ledger, the ledger of \
+            the dataset the shards partition, to charge the release to it before it is written: \
+            without one, nothing limits re-running the merge, each run spending ε again. Any engine \
+            that can run one command per shard (Spark, Ray, a batch scheduler) can produce them.
             """
     )
 
@@ -26,22 +30,16 @@ struct Merge: ParsableCommand {
         try reportingErrors {
             guard !partials.isEmpty else { throw ValidationError("give at least one partial file") }
             let budget = try privacy.budget(), relation = try privacy.relation()
-            let record = try privacy.ledgerCheck(label: "dpkde merge \(partials.joined(separator: " "))")
-            var total: KernelFeatureSums?
-            for path in partials {
-                let shard = try KernelFeatureSums(fileBytes: try readBytes(path), name: path)
-                if let first = total, first.features != shard.features {
-                    throw DataError(file: path, line: 1, column: 1,
-                                    seen: "random features that differ from \(partials[0])'s (kernel, bandwidth, m, projection, bounds or --feature-seed)",
-                                    expected: "shards built with the same public parameters and --feature-seed")
-                }
-                total = try total.map { try $0.merged(with: shard) } ?? shard
-            }
+            try privacy.checkLedger()
+            let shards = try partials.map { try KernelFeatureSums.Shard(fileBytes: try readBytes($0), name: $0) }
+            let total = try KernelFeatureSums.union(of: shards)
             var noise = privacy.noise()
-            let kde = try PrivateKernelDensity.release(total!, budget: budget, relation: relation, countShare: privacy.countShare, noiseGenerator: &noise)
-            let bytes = try kde.fileBytes()
-            try record()
-            try writeAtomically(bytes, to: output)
+            let kde = try PrivateKernelDensity.release(total, budget: budget, relation: relation, countShare: privacy.countShare, noiseGenerator: &noise)
+            try privacy.writeRelease(try kde.fileBytes(), to: output, label: "dpkde merge \(partials.joined(separator: " "))")
+            if privacy.ledger == nil {
+                StandardError.print("warning: no --ledger: nothing limits re-running this merge on the same partial files, and each run "
+                                    + "spends ε = \(budget.epsilon) more on their records; give --ledger FILE to cap the total")
+            }
             print("wrote \(output) from \(partials.count) shard\(partials.count == 1 ? "" : "s")")
             print(describe(kde.privacy))
         }

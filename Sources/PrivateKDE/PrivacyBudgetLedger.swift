@@ -8,8 +8,13 @@ import SuretyData
 /// the sound reading of a budget that says nothing about δ.
 ///
 /// The file records the budget, the neighbour relation it is stated for, and every spend
-/// (label, ε, time). Writes are atomic, so an interrupted build never leaves a half-written
-/// ledger; a refused spend leaves the file unchanged.
+/// (label, ε, time). A release goes through
+/// ``charge(_:delta:label:relation:to:creating:release:)``, the only way to record a spend:
+/// under an exclusive lock (the file `LEDGER.lock` beside it) it re-reads the ledger, checks
+/// the spend, records it and writes the ledger atomically, and only then runs the code that
+/// writes the release. So concurrent runs cannot overspend, and a crash or failure after
+/// the charge leaves the spend recorded, never refunded: the ledger never records less than
+/// what was released. A refused spend leaves the file unchanged.
 public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
     public struct Entry: Codable, Sendable, Equatable {
         public var label: String
@@ -94,14 +99,90 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
         }
     }
 
-    /// Records a spend of `epsilon` for `label` and writes the ledger to `url` atomically.
+    /// Charges a spend of `(epsilon, delta)` under `relation` to the ledger file at `url`,
+    /// and only then runs `release`, the code that writes the release.
     ///
-    /// - Throws: ``DataError`` (and writes nothing) when ``check(_:delta:relation:file:)`` refuses.
-    public mutating func spend(_ epsilon: Double, delta: Double = 0, label: String, relation: NeighbourRelation, recordingTo url: URL) throws {
-        try check(epsilon, delta: delta, relation: relation, file: url.path)
-        var next = self
-        next.entries.append(Entry(label: label, epsilon: epsilon, delta: delta > 0 ? delta : nil, date: ISO8601DateFormatter().string(from: Date())))
-        try JSONConfig.write(next, to: url)
-        self = next
+    /// Under an exclusive lock on `url` + `.lock` (``FileLock``), the ledger is read afresh
+    /// (or created from `newLedger` when there is no file yet), the spend checked, appended
+    /// and written atomically; the lock is then released and `release` runs. A process that
+    /// dies inside `release` has already paid.
+    ///
+    /// - Parameters:
+    ///   - label: what the spend was for (recorded).
+    ///   - newLedger: the ledger to create when `url` does not exist; when it does, its
+    ///     budgets must equal the file's (budgets are fixed when a ledger is created).
+    /// - Returns: what `release` returns.
+    /// - Throws: ``DataError`` when the spend does not fit, the file is missing (and no
+    ///   `newLedger`), damaged, or declares other budgets — nothing is recorded and `release`
+    ///   does not run; ``ChargedReleaseFailure`` when `release` throws — the spend stays
+    ///   recorded.
+    @discardableResult
+    public static func charge<T>(_ epsilon: Double, delta: Double = 0, label: String, relation: NeighbourRelation, to url: URL,
+                                 creating newLedger: PrivacyBudgetLedger? = nil, release: () throws -> T) throws -> T {
+        try FileLock.withExclusiveLock(on: lockFile(of: url)) {
+            var ledger = try current(at: url, creating: newLedger)
+            try ledger.check(epsilon, delta: delta, relation: relation, file: url.path)
+            ledger.entries.append(Entry(label: label, epsilon: epsilon, delta: delta > 0 ? delta : nil,
+                                        date: ISO8601DateFormatter().string(from: Date())))
+            try JSONConfig.write(ledger, to: url)
+        }
+        do {
+            return try release()
+        } catch {
+            throw ChargedReleaseFailure(ledger: url.path, label: label, epsilon: epsilon, delta: delta, underlying: error)
+        }
+    }
+
+    /// Checks, without recording anything or taking the lock, that a spend would fit the ledger
+    /// at `url` as it stands now: an early refusal before expensive work. The spend itself
+    /// goes through ``charge(_:delta:label:relation:to:creating:release:)``, which checks again.
+    ///
+    /// - Throws: ``DataError`` as ``charge(_:delta:label:relation:to:creating:release:)`` would.
+    public static func check(_ epsilon: Double, delta: Double = 0, relation: NeighbourRelation, at url: URL,
+                             creating newLedger: PrivacyBudgetLedger? = nil) throws {
+        try current(at: url, creating: newLedger).check(epsilon, delta: delta, relation: relation, file: url.path)
+    }
+
+    /// The lock file of the ledger at `url`: `url` + `.lock`, beside it.
+    public static func lockFile(of url: URL) -> URL {
+        url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".lock")
+    }
+
+    /// The ledger at `url`, or `newLedger` when there is no file; a file whose budgets differ
+    /// from `newLedger`'s is refused.
+    static func current(at url: URL, creating newLedger: PrivacyBudgetLedger?) throws -> PrivacyBudgetLedger {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            guard let newLedger else {
+                throw DataError(file: url.path, line: 1, column: 1, seen: "no ledger file", expected: "an existing ledger, or a budget to create one")
+            }
+            return newLedger
+        }
+        let ledger = try load(from: url)
+        if let newLedger, newLedger.budget != ledger.budget || newLedger.deltaBudget != ledger.deltaBudget {
+            let declared = { (l: PrivacyBudgetLedger) in "ε \(l.budget), \(l.deltaBudget.map { "δ \($0)" } ?? "no δ")" }
+            throw DataError(file: url.path, line: 1, column: 1, seen: "a ledger with the budget \(declared(ledger)), not \(declared(newLedger))",
+                            expected: "the budgets it was created with (budgets are fixed when a ledger is created)")
+        }
+        return ledger
+    }
+
+    /// The error of a release that failed after its spend was recorded: the spend stays in
+    /// the ledger (a release may have left the process before the failure, so it is never
+    /// refunded).
+    public struct ChargedReleaseFailure: Error, CustomStringConvertible {
+        public var ledger: String
+        public var label: String
+        public var epsilon: Double
+        public var delta: Double
+        /// What the release threw.
+        public var underlying: any Error
+
+        /// The sentence that says the spend was kept.
+        public var note: String {
+            "the spend of ε = \(epsilon)\(delta > 0 ? ", δ = \(delta)" : "") for '\(label)' stays recorded in \(ledger): "
+                + "a release that fails after its charge is never refunded"
+        }
+
+        public var description: String { "\(underlying); \(note)" }
     }
 }

@@ -81,33 +81,110 @@ extension PrivateKernelDensity {
 extension KernelFeatureSums {
     public static let fileKind = "dpkde.kernel-statistics"
 
+    /// The SHA-256 (hexadecimal) of the statistics: the point count and the sums, each as a
+    /// little-endian 64-bit integer. Two partial files with the same digest hold the same
+    /// statistics — in practice the same shard.
+    public var digest: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 * (sums.count + 1))
+        PrivateStructureFile.append(&bytes, Int64(count))
+        for sum in sums { PrivateStructureFile.append(&bytes, sum) }
+        return InputDigest.sha256(of: bytes)
+    }
+
     /// The un-noised statistics as a ``PrivateStructureFile`` (a *partial* build). The header
-    /// says `"sensitive"`: this file is as sensitive as the shard it summarizes. Each 64-bit sum
-    /// is stored exactly as two Float64 values (high and low 32 bits).
+    /// says `"sensitive"`: this file is as sensitive as the shard it summarizes (write it
+    /// readable by its owner only). It also holds a fresh 128-bit shard identifier from the
+    /// operating system's generator and the statistics' ``digest``, by which
+    /// ``union(of:)`` refuses a shard given twice. Each 64-bit sum is stored exactly as two
+    /// Float64 values (high and low 32 bits).
     public func fileBytes() throws -> [UInt8] {
+        var system = SystemRandomNumberGenerator()
+        let identifier = [system.next(), system.next()].map { word -> String in
+            let hex = String(word, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
         var header = features.headerFields
         header["kind"] = .string(Self.fileKind)
         header["count"] = .integer(count)
         header["sensitive"] = .string("UN-NOISED statistics: as sensitive as the data; release them only through `dpkde merge`")
+        header["shard_id"] = .string(identifier)
+        header["statistics_sha256"] = .string(digest)
         let exact = sums.flatMap { [Double($0 >> 32), Double($0 & 0xffff_ffff)] }
         return try PrivateStructureFile.encode(header: header, body: features.body + exact)
     }
 
-    /// Reads statistics written by ``fileBytes()``.
-    public init(fileBytes bytes: [UInt8], name: String) throws {
-        let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
-        let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad)
-        guard let count = header["count"]?.intValue, count >= 0 else { throw bad("a header without the point count") }
-        guard body.count == used + 2 * features.count else { throw bad("\(body.count) values for \(features.count) features") }
-        var sums: [Int64] = []
-        for j in 0..<features.count {
-            let high = body[used + 2 * j], low = body[used + 2 * j + 1]
-            guard high == high.rounded(), abs(high) < 2_147_483_648, low == low.rounded(), low >= 0, low < 4_294_967_296 else {
-                throw bad("sum \(j) that is not a 64-bit integer")
+    /// One shard's partial file, read back: the statistics and the identity that lets a merge
+    /// refuse the same shard twice.
+    public struct Shard: Sendable, Equatable {
+        /// The file's name, for messages.
+        public let name: String
+        public let statistics: KernelFeatureSums
+        /// The 128-bit random identifier drawn when the file was written (32 hex digits).
+        public let identifier: String
+
+        /// Reads statistics written by ``KernelFeatureSums/fileBytes()``.
+        ///
+        /// - Throws: ``DataError`` for a damaged file, another kind, a digest that does not
+        ///   match the statistics, or a partial file written before shard identifiers (it
+        ///   must be rebuilt: without one, a copy of it could not be told from another shard).
+        public init(fileBytes bytes: [UInt8], name: String) throws {
+            let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: KernelFeatureSums.fileKind)
+            let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad)
+            guard let count = header["count"]?.intValue, count >= 0 else { throw bad("a header without the point count") }
+            guard let identifier = header["shard_id"]?.stringValue, let recorded = header["statistics_sha256"]?.stringValue else {
+                throw DataError(file: name, line: 1, column: 1, seen: "a partial file without a shard identifier (written by an older Surety)",
+                                expected: "a partial file from this version: rebuild it with `dpkde build SHARD.csv --partial …`")
             }
-            sums.append(Int64(high) << 32 | Int64(low))
+            guard identifier.count == 32, identifier.allSatisfy(\.isHexDigit) else { throw bad("the shard identifier '\(identifier)'") }
+            guard body.count == used + 2 * features.count else { throw bad("\(body.count) values for \(features.count) features") }
+            var sums: [Int64] = []
+            for j in 0..<features.count {
+                let high = body[used + 2 * j], low = body[used + 2 * j + 1]
+                guard high == high.rounded(), abs(high) < 2_147_483_648, low == low.rounded(), low >= 0, low < 4_294_967_296 else {
+                    throw bad("sum \(j) that is not a 64-bit integer")
+                }
+                sums.append(Int64(high) << 32 | Int64(low))
+            }
+            let statistics = KernelFeatureSums(features: features, sums: sums, count: count)
+            guard statistics.digest == recorded else { throw bad("a statistics digest that does not match the statistics") }
+            self.name = name
+            self.statistics = statistics
+            self.identifier = identifier
         }
-        self.init(features: features, sums: sums, count: count)
+    }
+
+    /// The statistics of the union of disjoint shards.
+    ///
+    /// - Throws: ``DataError`` naming the later file when two shards have the same identifier
+    ///   (a copy of one file) or the same statistics digest (the same shard built twice):
+    ///   merged twice, a shard's records would count twice and the release's ε would not hold
+    ///   for them. Also when a shard's random features differ from the first's; or when
+    ///   `shards` is empty.
+    public static func union(of shards: [Shard]) throws -> KernelFeatureSums {
+        guard let first = shards.first else {
+            throw DataError(file: "<merge>", line: 1, column: 1, seen: "no partial files", expected: "at least one shard")
+        }
+        var total = first.statistics
+        var identifiers = [first.identifier: first.name], digests = [first.statistics.digest: first.name]
+        for shard in shards.dropFirst() {
+            guard shard.statistics.features == first.statistics.features else {
+                throw DataError(file: shard.name, line: 1, column: 1,
+                                seen: "random features that differ from \(first.name)'s (kernel, bandwidth, m, projection, bounds or --feature-seed)",
+                                expected: "shards built with the same public parameters and --feature-seed")
+            }
+            func duplicate(_ what: String) -> DataError {
+                DataError(file: shard.name, line: 1, column: 1, seen: "\(what): the same shard given twice",
+                          expected: "disjoint shards, each merged once (a shard merged twice counts its records twice, beyond the release's ε; "
+                              + "different shards with identical statistics must be built as one)")
+            }
+            if let earlier = identifiers[shard.identifier] { throw duplicate("the shard identifier of \(earlier) (\(shard.identifier))") }
+            if let earlier = digests[shard.statistics.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(shard.statistics.digest.prefix(16))…)") }
+            identifiers[shard.identifier] = shard.name
+            digests[shard.statistics.digest] = shard.name
+            total = try total.merged(with: shard.statistics)
+        }
+        return total
     }
 }
 

@@ -14,17 +14,25 @@ public final class AtomicFileWriter {
 
     /// Opens a temporary file next to `destination`.
     ///
+    /// - Parameter permissions: the file's mode bits, e.g. `0o600` for a file only its owner
+    ///   may read. The temporary file is created with them (less the process's umask) before
+    ///   any byte goes in, and the rename keeps them, so the data is never readable by more
+    ///   than they allow. Default `0o666` less the umask, as for any new file.
     /// - Throws: `CocoaError` when the directory is not writable.
-    public init(destination: URL) throws {
+    public init(destination: URL, permissions: mode_t = 0o666) throws {
         self.destination = destination
         let directory = destination.deletingLastPathComponent()
         let name = ".\(destination.lastPathComponent).tmp-\(UInt64.random(in: 0...UInt64.max))"
         temporary = directory.appendingPathComponent(name)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        // open(2) rather than FileManager.createFile: it sets the mode at creation (createFile
+        // would leave a window with the default mode), and O_EXCL refuses a planted file.
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        guard descriptor >= 0 else {
+            let code = errno
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: destination.path,
-                NSLocalizedDescriptionKey: "cannot create a file in \(directory.path)"])
+                NSLocalizedDescriptionKey: "cannot create a file in \(directory.path): \(String(cString: strerror(code)))"])
         }
-        handle = try FileHandle(forWritingTo: temporary)
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     /// Appends bytes (buffered).
@@ -66,9 +74,10 @@ public final class AtomicFileWriter {
 
     deinit { if handle != nil { abandon() } }
 
-    /// Writes `data` to `url` atomically.
-    public static func write(_ data: some Sequence<UInt8>, to url: URL) throws {
-        let writer = try AtomicFileWriter(destination: url)
+    /// Writes `data` to `url` atomically, with the mode bits `permissions` (see
+    /// ``init(destination:permissions:)``).
+    public static func write(_ data: some Sequence<UInt8>, to url: URL, permissions: mode_t = 0o666) throws {
+        let writer = try AtomicFileWriter(destination: url, permissions: permissions)
         do {
             try writer.write(data)
             try writer.commit()

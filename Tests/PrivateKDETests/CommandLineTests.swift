@@ -66,7 +66,9 @@ import ToolTestSupport
     }
 
     /// Shards built with --partial merge into one release; shards with other features, or a
-    /// partial file given to query, are refused without output.
+    /// partial file given to query, are refused without output. Partial files are readable by
+    /// their owner only; a shard given twice (the same file, a byte copy, or the shard built
+    /// again) is refused as not disjoint; a merge without a ledger says nothing limits it.
     @Test(.enabled(if: binary != nil)) func partialBuildsMerge() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -74,13 +76,84 @@ import ToolTestSupport
         #expect(try Self.run(["build", "data.csv", "-o", "a.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
         #expect(try Self.run(["build", "queries.csv", "-o", "b.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
         #expect(try Self.run(["build", "queries.csv", "-o", "c.partial", "--feature-seed", "10"] + common, in: dir).status == 0)
+        for name in ["a.partial", "b.partial", "c.partial"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(name).path)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name): mode \(String(mode ?? -1, radix: 8))")
+        }
         let merged = try Self.run(["merge", "a.partial", "b.partial", "--epsilon", "1", "-o", "m.dpkde"], in: dir)
         #expect(merged.status == 0, "\(merged.err)")
+        #expect(merged.err.contains("nothing limits re-running"), "\(merged.err)")
         let refused = try Self.run(["merge", "a.partial", "c.partial", "--epsilon", "1", "-o", "bad.dpkde"], in: dir)
         #expect(refused.status == 64 && refused.err.contains("c.partial"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("bad.dpkde").path))
         #expect(try Self.run(["query", "a.partial", "queries.csv"], in: dir).status == 64)
         #expect(try Self.run(["build", "data.csv", "--partial", "--epsilon", "1"], in: dir).status == 64)
+
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("a.partial"), to: dir.appendingPathComponent("copy.partial"))
+        #expect(try Self.run(["build", "data.csv", "-o", "again.partial", "--feature-seed", "9"] + common, in: dir).status == 0)
+        for duplicate in [["a.partial", "b.partial", "a.partial"], ["a.partial", "b.partial", "copy.partial"], ["again.partial", "b.partial", "a.partial"]] {
+            let twice = try Self.run(["merge"] + duplicate + ["--epsilon", "1", "-o", "twice.dpkde"], in: dir)
+            #expect(twice.status == 64 && twice.err.contains("disjoint") && twice.err.contains(duplicate[2]), "\(duplicate): \(twice.err)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("twice.dpkde").path))
+        }
+    }
+
+    /// merge charges its ledger like build: recorded before the release is written, and an
+    /// overspend refused with no output and the ledger unchanged.
+    @Test(.enabled(if: binary != nil)) func mergeChargesTheLedger() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let common = ["--partial", "--bandwidth", "0.5", "--features", "32", "--feature-seed", "9"]
+        #expect(try Self.run(["build", "data.csv", "-o", "a.partial"] + common, in: dir).status == 0)
+        #expect(try Self.run(["build", "queries.csv", "-o", "b.partial"] + common, in: dir).status == 0)
+        let ledger = dir.appendingPathComponent("ledger.json")
+        let first = try Self.run(["merge", "a.partial", "b.partial", "--epsilon", "0.6", "--ledger", "ledger.json", "--ledger-budget", "1",
+                                  "-o", "m1.dpkde"], in: dir)
+        #expect(first.status == 0 && !first.err.contains("nothing limits"), "\(first.err)")
+        #expect(try PrivacyBudgetLedger.load(from: ledger).entries.map(\.epsilon) == [0.6])
+        let before = try Data(contentsOf: ledger)
+        let second = try Self.run(["merge", "a.partial", "b.partial", "--epsilon", "0.6", "--ledger", "ledger.json", "-o", "m2.dpkde"], in: dir)
+        #expect(second.status == 64 && second.err.contains("remaining ε = 0.4"), "\(second.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("m2.dpkde").path))
+        #expect(try Data(contentsOf: ledger) == before)
+    }
+
+    /// Concurrent builds against one ledger (the case of issue #18: two builds both released
+    /// past the budget): 8 processes at ε = 0.3 on a budget of 1, all started before any is
+    /// waited for, creating the ledger as they go. Exactly 3 release, the others are refused
+    /// without output, and the ledger's total is the sum of the releases written.
+    @Test(.enabled(if: binary != nil)) func concurrentBuildsNeverOverspend() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runs = 8
+        let results = try ToolProcess.runConcurrently("dpkde", (0..<runs).map {
+            ["build", "data.csv", "--epsilon", "0.3", "--features", "256", "--ledger", "ledger.json", "--ledger-budget", "1", "-o", "out\($0).dpkde"]
+        }, in: dir)
+        var released = 0.0
+        for (k, result) in results.enumerated() {
+            let written = FileManager.default.fileExists(atPath: dir.appendingPathComponent("out\(k).dpkde").path)
+            if result.status == 0 { released += 0.3 } else { #expect(result.status == 64 && result.err.contains("remaining ε"), "run \(k): \(result.err)") }
+            #expect(written == (result.status == 0), "run \(k): exit \(result.status), output written: \(written)")
+        }
+        let succeeded = results.filter { $0.status == 0 }.count
+        #expect(succeeded == 3, "\(succeeded) of \(runs) released")
+        let ledger = try PrivacyBudgetLedger.load(from: dir.appendingPathComponent("ledger.json"))
+        #expect(ledger.entries.count == succeeded && abs(ledger.spent - released) < 1e-12 && ledger.spent <= ledger.budget)
+    }
+
+    /// A release that fails after its charge (here the output path is a directory, so the
+    /// final rename fails) keeps the spend, and the message says so.
+    @Test(.enabled(if: binary != nil)) func failedReleaseStaysCharged() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("out.dpkde"), withIntermediateDirectories: false)
+        let failed = try Self.run(["build", "data.csv", "--epsilon", "0.4", "--ledger", "ledger.json", "--ledger-budget", "1", "-o", "out.dpkde"], in: dir)
+        #expect(failed.status != 0 && failed.err.contains("stays recorded in") && failed.err.contains("ledger.json"), "\(failed.err)")
+        #expect(try PrivacyBudgetLedger.load(from: dir.appendingPathComponent("ledger.json")).spent == 0.4)
+        // A missing output directory is found before the charge: refused, nothing spent.
+        let missing = try Self.run(["build", "data.csv", "--epsilon", "0.4", "--ledger", "ledger.json", "-o", "no/such/out.dpkde"], in: dir)
+        #expect(missing.status == 64 && !missing.err.contains("stays recorded"), "\(missing.err)")
+        #expect(try PrivacyBudgetLedger.load(from: dir.appendingPathComponent("ledger.json")).spent == 0.4)
     }
 
     /// Every bad input of the issue: exit 64, a message naming the problem, and no output file.

@@ -1,44 +1,122 @@
 import Foundation
+import Synchronization
 import SuretyData
 import Testing
 @testable import PrivateKDE
 
 @Suite struct PrivacyBudgetLedgerTests {
+    /// A ledger path in a fresh directory (the lock file goes beside it).
+    static func scratchLedger(_ name: String = "ledger.json") throws -> (url: URL, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return (directory.appendingPathComponent(name), directory)
+    }
+
+    /// Charges `epsilon` with a release that does nothing.
+    static func spend(_ epsilon: Double, delta: Double = 0, _ label: String, relation: NeighbourRelation = .addRemove, at url: URL,
+                      creating newLedger: PrivacyBudgetLedger? = nil) throws {
+        try PrivacyBudgetLedger.charge(epsilon, delta: delta, label: label, relation: relation, to: url, creating: newLedger) {}
+    }
+
     @Test func refusesOverspendingAndLeavesTheFileAlone() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).json")
-        defer { try? FileManager.default.removeItem(at: url) }
-        var ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
-        try ledger.spend(0.6, label: "build 1", relation: .addRemove, recordingTo: url)
-        #expect(try PrivacyBudgetLedger.load(from: url) == ledger)
+        let (url, directory) = try Self.scratchLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
+        #expect(throws: DataError.self) { try Self.spend(0.6, "no ledger yet, none to create", at: url) }
+        try Self.spend(0.6, "build 1", at: url, creating: ledger)
+        #expect(try PrivacyBudgetLedger.load(from: url).entries.map(\.epsilon) == [0.6])
         let before = try Data(contentsOf: url)
-        let error = #expect(throws: DataError.self) { try ledger.spend(0.5, label: "build 2", relation: .addRemove, recordingTo: url) }
+        var ran = false
+        let error = #expect(throws: DataError.self) {
+            try PrivacyBudgetLedger.charge(0.5, label: "build 2", relation: .addRemove, to: url) { ran = true }
+        }
+        #expect(!ran, "a refused charge ran its release")
         #expect(error?.expected.contains("remaining ε = 0.4") == true, "\(String(describing: error))")
+        #expect(throws: DataError.self) { try PrivacyBudgetLedger.check(0.5, relation: .addRemove, at: url) }
         #expect(try Data(contentsOf: url) == before)
-        #expect(throws: DataError.self) { try ledger.spend(0.1, label: "other relation", relation: .replaceOne, recordingTo: url) }
-        try ledger.spend(0.4, label: "build 2", relation: .addRemove, recordingTo: url)
+        #expect(throws: DataError.self) { try Self.spend(0.1, "other relation", relation: .replaceOne, at: url) }
+        let other = try PrivacyBudgetLedger(budget: 2, relation: .addRemove)
+        let fixed = #expect(throws: DataError.self) { try Self.spend(0.1, "another budget", at: url, creating: other) }
+        #expect(fixed?.expected.contains("fixed when a ledger is created") == true)
+        try Self.spend(0.4, "build 2", at: url, creating: ledger)
         #expect(abs(try PrivacyBudgetLedger.load(from: url).remaining) < 1e-12)
         #expect(throws: DataError.self) { try PrivacyBudgetLedger(budget: 0, relation: .addRemove) }
-        #expect(throws: DataError.self) { try ledger.spend(-1, label: "negative", relation: .addRemove, recordingTo: url) }
+        #expect(throws: DataError.self) { try Self.spend(-1, "negative", at: url) }
+    }
+
+    /// The spend is on disk before the release runs, and a release that fails (a crash
+    /// between charge and release, simulated by throwing where the release would be written)
+    /// leaves it recorded: the ledger never records less than what was released.
+    @Test func aFailedReleaseStaysCharged() throws {
+        let (url, directory) = try Self.scratchLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        struct Crash: Error {}
+        let failure = #expect(throws: PrivacyBudgetLedger.ChargedReleaseFailure.self) {
+            try PrivacyBudgetLedger.charge(0.7, label: "crashes", relation: .addRemove, to: url,
+                                           creating: try PrivacyBudgetLedger(budget: 1, relation: .addRemove)) {
+                // Where the release would be written, the charge is already durable.
+                #expect(try PrivacyBudgetLedger.load(from: url).entries.map(\.label) == ["crashes"])
+                throw Crash()
+            }
+        }
+        #expect(failure?.underlying is Crash)
+        #expect(failure?.note.contains("stays recorded") == true)
+        #expect(try PrivacyBudgetLedger.load(from: url).spent == 0.7)
+        #expect(throws: DataError.self) { try Self.spend(0.7, "a retry does not get the spend back", at: url) }
+    }
+
+    /// Many threads charging one ledger at once: exactly ⌊budget/ε⌋ succeed, and the ledger's
+    /// total equals the sum of the releases that ran. Each charge opens its own lock
+    /// descriptor, so the threads exclude each other as processes do.
+    @Test func concurrentChargesFromThreadsNeverOverspend() throws {
+        let (url, directory) = try Self.scratchLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
+        let released = Mutex<[Double]>([]), refused = Mutex(0), other = Mutex<[String]>([])
+        let threads = 12, done = DispatchGroup()
+        for k in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                do {
+                    try PrivacyBudgetLedger.charge(0.3, label: "thread \(k)", relation: .addRemove, to: url, creating: ledger) {
+                        released.withLock { $0.append(0.3) }
+                    }
+                } catch let error as DataError where error.expected.contains("remaining ε") {
+                    refused.withLock { $0 += 1 }
+                } catch {
+                    other.withLock { $0.append("\(error)") }
+                }
+            }.start()
+        }
+        done.wait()
+        #expect(other.withLock { $0 }.isEmpty, "\(other.withLock { $0 })")
+        let spends = released.withLock { $0 }
+        #expect(spends.count == 3 && refused.withLock { $0 } == threads - 3)
+        let book = try PrivacyBudgetLedger.load(from: url)
+        #expect(book.entries.count == spends.count && book.spent == spends.reduce(0, +))
+        #expect(book.spent <= book.budget)
     }
 
     /// δ is capped too: a pure-ε ledger refuses any δ > 0; a ledger with a δ budget sums the
     /// δ's (basic composition) and refuses the spend that would pass it, leaving the file alone;
     /// a ledger file without the δ field (written before it existed) loads as pure-ε.
     @Test func capsDelta() throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-delta-\(UUID().uuidString).json")
-        defer { try? FileManager.default.removeItem(at: url) }
-        var pure = try PrivacyBudgetLedger(budget: 2, relation: .addRemove)
-        let refusal = #expect(throws: DataError.self) { try pure.spend(0.5, delta: 1e-6, label: "zCDP", relation: .addRemove, recordingTo: url) }
+        let (url, directory) = try Self.scratchLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pureURL = directory.appendingPathComponent("pure.json")
+        let pure = try PrivacyBudgetLedger(budget: 2, relation: .addRemove)
+        let refusal = #expect(throws: DataError.self) { try Self.spend(0.5, delta: 1e-6, "zCDP", at: pureURL, creating: pure) }
         #expect(refusal?.expected.contains("no δ budget") == true)
-        try pure.spend(0.5, label: "pure", relation: .addRemove, recordingTo: url)
+        try Self.spend(0.5, "pure", at: pureURL, creating: pure)
 
-        var ledger = try PrivacyBudgetLedger(budget: 2, deltaBudget: 1e-5, relation: .addRemove)
-        try ledger.spend(0.5, delta: 6e-6, label: "first", relation: .addRemove, recordingTo: url)
+        let ledger = try PrivacyBudgetLedger(budget: 2, deltaBudget: 1e-5, relation: .addRemove)
+        try Self.spend(0.5, delta: 6e-6, "first", at: url, creating: ledger)
         let before = try Data(contentsOf: url)
-        let over = #expect(throws: DataError.self) { try ledger.spend(0.5, delta: 6e-6, label: "second", relation: .addRemove, recordingTo: url) }
+        let over = #expect(throws: DataError.self) { try Self.spend(0.5, delta: 6e-6, "second", at: url) }
         #expect(over?.expected.contains("remaining δ") == true, "\(String(describing: over))")
         #expect(try Data(contentsOf: url) == before)
-        try ledger.spend(0.5, delta: 4e-6, label: "second", relation: .addRemove, recordingTo: url)
+        try Self.spend(0.5, delta: 4e-6, "second", at: url)
         #expect(abs(try PrivacyBudgetLedger.load(from: url).spentDelta - 1e-5) < 1e-18)
         #expect(throws: DataError.self) { try PrivacyBudgetLedger(budget: 1, deltaBudget: 1, relation: .addRemove) }
 

@@ -106,8 +106,45 @@ import Testing
         let other = try RandomFeatures(kernel: .cauchy, dimension: 3, bandwidth: 0.8, features: 64, projectedDimension: 2, seed: 5)
         #expect(throws: NumericsError.self) { try whole.merged(with: KernelFeatureSums(features: other)) }
         // The partial file keeps the 64-bit sums exactly.
-        let back = try KernelFeatureSums(fileBytes: whole.fileBytes(), name: "p.dpkde")
-        #expect(back == whole)
+        let back = try KernelFeatureSums.Shard(fileBytes: whole.fileBytes(), name: "p.dpkde")
+        #expect(back.statistics == whole)
+        // The union of the shards' files is the union's statistics.
+        let shards = try [first, second].map { try KernelFeatureSums.Shard(fileBytes: $0.fileBytes(), name: "s.partial") }
+        #expect(try KernelFeatureSums.union(of: shards) == whole)
+    }
+
+    /// A shard merged twice would count its records twice: the same file, a byte copy (same
+    /// identifier), or the same shard built again (new identifier, same statistics) is
+    /// refused; every file gets its own 128-bit identifier; a file whose digest does not match
+    /// its statistics, or a partial file from before identifiers, is refused.
+    @Test func duplicateShardsAreRefused() throws {
+        let features = try RandomFeatures(kernel: .gaussian, dimension: 2, bandwidth: 0.5, features: 16, seed: 3)
+        var a = KernelFeatureSums(features: features), b = a
+        try a.add(Self.data(40, 2, seed: 1))
+        try b.add(Self.data(30, 2, seed: 2))
+        let aBytes = try a.fileBytes(), aAgain = try a.fileBytes()
+        let shard = { (bytes: [UInt8], name: String) in try KernelFeatureSums.Shard(fileBytes: bytes, name: name) }
+        #expect(try shard(aBytes, "a").identifier != shard(aAgain, "a2").identifier)
+        #expect(try shard(aBytes, "a").identifier.count == 32)
+        for (bytes, name, seen) in [(aBytes, "a.partial", "shard identifier of a.partial"), (aAgain, "rebuilt.partial", "statistics of a.partial")] {
+            let error = #expect(throws: DataError.self) {
+                try KernelFeatureSums.union(of: [shard(aBytes, "a.partial"), shard(try b.fileBytes(), "b.partial"), shard(bytes, name)])
+            }
+            #expect(error?.file == name && error?.seen.contains(seen) == true && error?.expected.contains("disjoint") == true,
+                    "\(String(describing: error))")
+        }
+        #expect(try KernelFeatureSums.union(of: [shard(aBytes, "a"), shard(b.fileBytes(), "b")]) == a.merged(with: b))
+
+        // A header whose digest is not the statistics', and a header without an identifier.
+        let (header, body) = try PrivateStructureFile.decode(aBytes, name: "a")
+        var forged = header
+        forged["statistics_sha256"] = .string(b.digest)
+        #expect(throws: DataError.self) { try shard(try PrivateStructureFile.encode(header: forged, body: body), "forged") }
+        var old = header
+        old["shard_id"] = nil
+        old["statistics_sha256"] = nil
+        let refusal = #expect(throws: DataError.self) { try shard(try PrivateStructureFile.encode(header: old, body: body), "old.partial") }
+        #expect(refusal?.expected.contains("rebuild") == true)
     }
 
     @Test func rejectsBadInput() throws {
@@ -134,7 +171,7 @@ import Testing
         #expect(back.count == kde.count && back.privacy == kde.privacy && !back.privacy.securelyGenerated)
         #expect(throws: DataError.self) { try PrivateKernelDensity(fileBytes: Array(bytes.dropLast(3)), name: "k.dpkde") }
         #expect(throws: DataError.self) { try PrivateL1Distance(fileBytes: bytes, name: "k.dpkde") }
-        #expect(throws: DataError.self) { try KernelFeatureSums(fileBytes: bytes, name: "k.dpkde") }
+        #expect(throws: DataError.self) { try KernelFeatureSums.Shard(fileBytes: bytes, name: "k.dpkde") }
     }
 
     /// The vectorized cosine agrees with the C library's within its documented bound

@@ -18,6 +18,34 @@ public enum ToolProcess {
     public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil,
                            environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         guard let binary = binary(name) else { throw CocoaError(.fileNoSuchFile) }
+        return try start(binary, arguments, in: directory, environment: environment).finish()
+    }
+
+    /// Runs `name` once per argument list, all at once (every process is started before any
+    /// is waited for), and returns each run's exit status, standard output and standard error,
+    /// in the order of `argumentLists`. For tests of files that concurrent runs share.
+    public static func runConcurrently(_ name: String, _ argumentLists: [[String]], in directory: URL? = nil)
+        throws -> [(status: Int32, out: String, err: String)] {
+        guard let binary = binary(name) else { throw CocoaError(.fileNoSuchFile) }
+        let started = try argumentLists.map { try start(binary, $0, in: directory, environment: [:]) }
+        return started.map { $0.finish() }
+    }
+
+    /// A started process and the pipes of its output.
+    struct Started {
+        let process: Process
+        let out: Pipe
+        let err: Pipe
+
+        /// Reads both outputs to their end, waits for the exit and returns what it gave.
+        func finish() -> (status: Int32, out: String, err: String) {
+            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+    }
+
+    static func start(_ binary: URL, _ arguments: [String], in directory: URL?, environment: [String: String]) throws -> Started {
         let process = Process()
         if let directory { process.currentDirectoryURL = directory }
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
@@ -27,9 +55,7 @@ public enum ToolProcess {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return Started(process: process, out: out, err: err)
     }
 
     /// Runs `name verify certificate` under OpenBLAS's kernel family in this process and again

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// An exclusive lock held across processes and threads for the duration of a closure, for
+/// read-modify-write of a file that several runs may update at once (a privacy ledger).
+///
+/// The lock is `flock(2)` on a separate lock file, never on the data file itself: a data file
+/// replaced by ``AtomicFileWriter``'s rename is a new inode, and a lock on the old one would
+/// no longer exclude anybody. `flock` locks belong to an open file description, so two
+/// threads of one process exclude each other too (POSIX `fcntl` locks would not), and the
+/// kernel drops the lock when its holder exits, even by a crash. The lock is advisory: it
+/// excludes only writers that take it. It lives here, beside ``AtomicFileWriter``, because
+/// both are the package's only direct calls into the file system's C interface.
+public enum FileLock {
+    /// Runs `body` while holding the exclusive lock on `lockFile` (created if absent, mode
+    /// 0644 less the umask, and left in place afterwards: removing it while another process
+    /// waits on it would let a third lock a new file).
+    ///
+    /// Blocks until the lock is free.
+    ///
+    /// - Throws: ``DataError`` naming `lockFile` when it cannot be created, opened or locked;
+    ///   whatever `body` throws (the lock is released first).
+    public static func withExclusiveLock<T>(on lockFile: URL, _ body: () throws -> T) throws -> T {
+        let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw failure(lockFile, "cannot open the lock file", errno) }
+        defer { close(descriptor) }   // closing the last descriptor of the description unlocks
+        while flock(descriptor, LOCK_EX) != 0 {
+            let code = errno
+            if code != EINTR { throw failure(lockFile, "cannot lock it", code) }
+        }
+        return try body()
+    }
+
+    static func failure(_ url: URL, _ what: String, _ code: Int32) -> DataError {
+        DataError(file: url.path, line: 1, column: 1, seen: "\(what): \(String(cString: strerror(code)))",
+                  expected: "a lock file that can be created and locked in this directory")
+    }
+}
