@@ -63,6 +63,8 @@ struct PrivacyOptions: ParsableArguments {
 
     func budget() throws -> PrivacyBudget {
         guard let epsilon else { throw ValidationError("--epsilon is required for a private release") }
+        // Beyond 100, e^ε > 10^43 and the statement protects nothing (10^308 used to pass silently).
+        guard !(epsilon > 100) else { throw ValidationError("--epsilon \(epsilon) is above 100: beyond it e^ε > 10^43 and the guarantee means nothing") }
         return try PrivacyBudget(epsilon: epsilon, delta: delta)
     }
 
