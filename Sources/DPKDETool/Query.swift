@@ -73,9 +73,15 @@ struct Query: ParsableCommand {
         abstract: "Answer a batch of queries (one per CSV row) from a private structure, each with an error bar.",
         discussion: """
             Prints CSV: for kernels the estimated sum of similarities (or with --average the average \
-            similarity) and the standard deviation of its privacy noise; for l1 the estimated sum of \
-            ℓ1 distances and its noise standard deviation. The error bars are a-priori: they depend on \
-            the query and the public parameters, not on the data.
+            similarity), noise_sd, the standard deviation of its privacy noise ONLY, and exact_low, \
+            exact_high, an interval that contains the EXACT kernel sum (average) with probability at \
+            least --confidence for that query: it adds a data-independent bound on the random \
+            features' error (Bernstein over the m features; the JL distortion with --project; the \
+            noisy count under add/remove), which noise_sd leaves out and which dominates at large ε, \
+            under zCDP or with few features. The probability is per query, over the features' draw \
+            and the noise: for Q queries at once ask for 1 − (1 − confidence)/Q. For l1 and the other \
+            distances: the estimated sum and its noise standard deviation. All error bars depend on \
+            the query and the public parameters, not on the data. --json prints a certificate instead.
             """
     )
 
@@ -86,8 +92,16 @@ struct Query: ParsableCommand {
     @OptionGroup var input: DataOptions
     @Flag(help: "Average similarity (divided by the noisy count) instead of the sum (kernels).")
     var average = false
+    @Option(help: "Per-query probability that [exact_low, exact_high] contains the exact kernel sum or average (kernels), in (0, 1).")
+    var confidence = 0.95
+    @Flag(help: "Print the answers as a certificate (JSON) instead of CSV.")
+    var json = false
     @Option(name: .shortAndLong, help: "Write the answers here (atomically) instead of standard output.")
     var output: String?
+
+    func validate() throws {
+        guard confidence > 0, confidence < 1 else { throw ValidationError("--confidence must be in (0, 1), not \(confidence)") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -101,22 +115,72 @@ struct Query: ParsableCommand {
                                 expected: "\(loaded.dimension), the dimension of \(structure)")
             }
             var lines: [String]
+            var certificate: () throws -> Certificate      // only made for --json (it hashes the inputs)
             switch loaded {
             case .kernel(let kde):
-                let answers = try average ? kde.averages(at: table.features) : kde.sums(at: table.features)
-                lines = [average ? "average_similarity,noise_sd" : "similarity_sum,noise_sd"]
-                lines += answers.map { "\($0.value),\($0.noiseStandardDeviation)" }
+                let answers = try average ? kde.averages(at: table.features, confidence: confidence)
+                    : kde.sums(at: table.features, confidence: confidence)
+                lines = [average ? "average_similarity,noise_sd,exact_low,exact_high" : "similarity_sum,noise_sd,exact_low,exact_high"]
+                lines += answers.map { "\($0.value),\($0.noiseStandardDeviation),\($0.exact.lower),\($0.exact.upper)" }
+                certificate = { try kernelCertificate(kde, answers) }
             default:
                 guard !average, let (name, answer) = loaded.distance else { throw ValidationError("--average is for kernel structures") }
                 lines = ["\(name),noise_sd"]
+                var answers: [JSONValue] = []
                 for i in 0..<table.features.rows {
                     let (value, sd) = try answer(table.features.row(i))
                     lines.append("\(value),\(sd)")
+                    answers.append(["value": .number(value), "noise_sd": .number(sd)])
+                }
+                certificate = {
+                    try queryCertificate(
+                        claim: "Each answer estimates the \(name.replacingOccurrences(of: "_", with: " ")) at its query; noise_sd is the "
+                            + "standard deviation of the privacy noise only. No interval for the exact value is issued for this structure.",
+                        assumptions: [], parameters: [:], results: ["answers": .array(answers)])
                 }
             }
-            let text = lines.joined(separator: "\n") + "\n"
+            let text = json ? try certificate().canonicalJSON() : lines.joined(separator: "\n") + "\n"
             if let output { try writeAtomically(Array(text.utf8), to: output) } else { print(text, terminator: "") }
         }
+    }
+
+    /// The certificate of a kernel structure's answers: the exact-KDE intervals' claim, their
+    /// parts, and each answer.
+    func kernelCertificate(_ kde: PrivateKernelDensity, _ answers: [PrivateKernelDensity.Estimate]) throws -> Certificate {
+        let target = average ? "average similarity (1/n)·Σ_x k(x, y)" : "kernel sum Σ_x k(x, y)"
+        let first = answers.first?.exact
+        return try queryCertificate(
+            claim: "For each query y, [exact_low, exact_high] contains the exact \(target) of the structure's data with probability at "
+                + "least \(confidence) over the random features' draw and the privacy noise (per query, not simultaneously over the "
+                + "queries). noise_sd is the standard deviation of the privacy noise only; the interval adds a data-independent bound "
+                + "on the random features' error (and the JL projection's, and the noisy count's).",
+            assumptions: [
+                "the feature seed was drawn independently of the data and of the queries (dpkde build's default draws a fresh one)",
+                "each query was fixed without looking at the released features",
+                "for Q queries at once the probability that all intervals hold is at least 1 − Q·(1 − confidence) (union bound)",
+                "with a public box, the exact value is that of the clamped, rescaled points",
+            ] + (average ? ["the dataset is not empty (n ≥ 1)"] : []),
+            parameters: [
+                "confidence": .number(confidence), "average": .bool(average), "kernel": .string(kde.features.kernel.rawValue),
+                "bandwidth": .number(kde.features.bandwidth), "features": .integer(kde.features.count),
+                "projected_dimension": kde.features.projection.map { .integer($0.columns) } ?? .null, "privacy": kde.privacy.json,
+            ],
+            results: [
+                "feature_bound_per_point": .number(first?.featureBound ?? 0),
+                "projection_bound_per_point": .number(first?.projectionBound ?? 0),
+                "count_bound": .number(first?.countBound ?? 0),
+                "answers": .array(answers.map { answer in
+                    ["value": .number(answer.value), "noise_sd": .number(answer.noiseStandardDeviation),
+                     "exact_low": .number(answer.exact.lower), "exact_high": .number(answer.exact.upper),
+                     "noise_bound": .number(answer.exact.noiseBound)]
+                }),
+            ])
+    }
+
+    func queryCertificate(claim: String, assumptions: [String], parameters: [String: JSONValue], results: [String: JSONValue]) throws -> Certificate {
+        Certificate(kind: "dpkde.query", claim: claim, assumptions: assumptions, parameters: parameters, results: results,
+                    inputs: [try InputDigest.of(file: URL(fileURLWithPath: structure), recordedPath: structure),
+                            try InputDigest.of(file: URL(fileURLWithPath: queries), recordedPath: queries)])
     }
 }
 

@@ -21,8 +21,11 @@ import SuretyNumerics
 /// public and the whole budget goes to the sums.
 ///
 /// **Error.** Per query, the noise on the sum has standard deviation `√(Σ_j φ_j(y)²·Var)/m`
-/// (reported with each answer, a-priori: it does not depend on the data); the random-feature
-/// approximation adds about `n/√m` (and the JL distortion with a projection).
+/// (reported with each answer, a-priori: it does not depend on the data). The random-feature
+/// approximation adds about `n·√(3/(2m))` (and the JL distortion with a projection), which the
+/// noise's standard deviation does not include and which dominates at large ε, under zCDP or
+/// with few features: each answer also carries an ``ExactInterval`` that covers the exact
+/// kernel sum (or average) at a stated confidence, from data-independent bounds on both.
 public struct PrivateKernelDensity: Sendable {
     public let features: RandomFeatures
     /// The released noisy sums `S̃_j`, in real units.
@@ -37,10 +40,16 @@ public struct PrivateKernelDensity: Sendable {
     public let fractionBits: Int
     public let privacy: PrivacyStatement
 
-    /// One query's answer and the standard deviation of its privacy noise.
+    /// One query's answer, the standard deviation of its privacy noise, and an interval for the
+    /// exact value.
     public struct Estimate: Sendable, Hashable {
         public var value: Double
+        /// The standard deviation of the privacy noise only: the random features' error, which
+        /// can dominate (large ε, zCDP, few features), is not in it.
         public var noiseStandardDeviation: Double
+        /// An interval that covers the exact kernel sum (or average) at its stated confidence,
+        /// noise and random-feature error together (``ExactInterval``).
+        public var exact: ExactInterval
     }
 
     /// Adds the noise to `statistics` once (the second half of a partial build, or of ``build``).
@@ -141,12 +150,29 @@ public struct PrivateKernelDensity: Sendable {
                          seed: seed, budget: budget, relation: relation, countShare: countShare, noiseGenerator: &system)
     }
 
-    /// For each query row, the estimated kernel sum `F̂(y) = (1/m)·Σ_j φ_j(y)·S̃_j` and the
-    /// standard deviation of its privacy noise.
+    /// For each query row, the estimated kernel sum `F̂(y) = (1/m)·Σ_j φ_j(y)·S̃_j`, the
+    /// standard deviation of its privacy noise, and an interval for the exact kernel sum at
+    /// `confidence` (``ExactInterval``: the noise *and* the random features' error).
     ///
-    /// - Throws: `NumericsError.dimensionMismatch` for queries of another dimension.
-    public func sums(at queries: Matrix) throws -> [Estimate] {
+    /// - Throws: `NumericsError.dimensionMismatch` for queries of another dimension;
+    ///   `NumericsError.domain` for a confidence outside (0, 1).
+    /// - Complexity: `O(q·(d·k + k·m))` for `q` queries (`k = d` without projection), plus
+    ///   once per call an `O(1)` bound (`O(4000)` χ² tails with a projection).
+    public func sums(at queries: Matrix, confidence: Double = 0.95) throws -> [Estimate] {
+        try estimates(at: queries, confidence: confidence, average: false)
+    }
+
+    /// The average similarity `F̂(y)/ñ` per query (the noisy count floored at 1), with the
+    /// delta-method standard deviation of the noise in both, and an interval for the exact
+    /// average similarity `(1/n)·Σ_x k(x, y)` at `confidence` (``ExactInterval``).
+    public func averages(at queries: Matrix, confidence: Double = 0.95) throws -> [Estimate] {
+        try estimates(at: queries, confidence: confidence, average: true)
+    }
+
+    func estimates(at queries: Matrix, confidence: Double, average: Bool) throws -> [Estimate] {
+        let budget = try intervalBudget(confidence: confidence)
         let rows = queries.rows, m = features.count
+        let n = max(count, 1)
         var answers: [Estimate] = []
         answers.reserveCapacity(rows)
         let block = 4096
@@ -155,32 +181,33 @@ public struct PrivateKernelDensity: Sendable {
             let cosines = try features.cosines(of: try queries.rows(range))
             let r = range.count
             var values = [Double](repeating: 0, count: r), weights = [Double](repeating: 0, count: r)
+            var largest = [Double](repeating: 0, count: r), absolute = [Double](repeating: 0, count: r)
             cosines.withUnsafeBufferPointer { c in
                 for j in 0..<m {
                     let s = noisySums[j]
                     for i in 0..<r {
-                        values[i] += c[j * r + i] * s
-                        weights[i] += c[j * r + i] * c[j * r + i]
+                        let cosine = c[j * r + i]
+                        values[i] += cosine * s
+                        weights[i] += cosine * cosine
+                        largest[i] = max(largest[i], abs(cosine))
+                        absolute[i] += abs(cosine * s)
                     }
                 }
             }
             // φ = √2·cos: the estimate is (√2/m)·Σ cos·S̃, its variance (2/m²)·Σ cos²·Var.
             for i in 0..<r {
-                answers.append(Estimate(value: 2.0.squareRoot() * values[i] / Double(m),
-                                        noiseStandardDeviation: (2 * weights[i] * sumNoiseVariance).squareRoot() / Double(m)))
+                let sum = 2.0.squareRoot() * values[i] / Double(m)
+                let sd = (2 * weights[i] * sumNoiseVariance).squareRoot() / Double(m)
+                let exact = exactInterval(sum: sum, cosineSquares: weights[i], largestCosine: largest[i],
+                                          absoluteTerms: 2.0.squareRoot() * absolute[i] / Double(m), budget: budget, average: average)
+                if average {
+                    let variance = sd * sd / (n * n) + sum * sum * countNoiseVariance / (n * n * n * n)
+                    answers.append(Estimate(value: sum / n, noiseStandardDeviation: variance.squareRoot(), exact: exact))
+                } else {
+                    answers.append(Estimate(value: sum, noiseStandardDeviation: sd, exact: exact))
+                }
             }
         }
         return answers
-    }
-
-    /// The average similarity `F̂(y)/ñ` per query, with the delta-method standard deviation of
-    /// the noise in both (the noisy count is floored at 1).
-    public func averages(at queries: Matrix) throws -> [Estimate] {
-        let n = max(count, 1)
-        return try sums(at: queries).map { s in
-            let variance = s.noiseStandardDeviation * s.noiseStandardDeviation / (n * n)
-                + s.value * s.value * countNoiseVariance / (n * n * n * n)
-            return Estimate(value: s.value / n, noiseStandardDeviation: variance.squareRoot())
-        }
     }
 }

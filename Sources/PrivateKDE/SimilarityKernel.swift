@@ -45,6 +45,27 @@ public enum SimilarityKernel: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// `c_f = sup_t |t·f′(t)|` for a Euclidean kernel written `k = f(‖x − y‖₂²/h²)`: how much the
+    /// kernel can move when a squared distance is multiplied by `V`, `|f(tV) − f(t)| ≤ c_f·|ln V|`
+    /// (the derivative of `f(e^r)` in `r` is `t·f′(t)`). Bounds the JL projection's distortion in
+    /// ``PrivateKernelDensity/ExactInterval``. `nil` for the ℓ1 `laplace` kernel, which takes no projection.
+    ///
+    /// | kernel | `f(t)` | `c_f`, attained at |
+    /// |---|---|---|
+    /// | `gaussian` | `e^{−t}` | `1/e`, `t = 1` |
+    /// | `exponential` | `e^{−√t}` | `1/(2e)`, `t = 1` |
+    /// | `cauchy` | `1/(1 + t)` | `1/4`, `t = 1` |
+    /// | `inverseDistance` | `1/(1 + √t)` | `1/8`, `t = 1` |
+    public var logScaleLipschitz: Double? {
+        switch self {
+        case .gaussian: 1 / M_E
+        case .exponential: 1 / (2 * M_E)
+        case .cauchy: 0.25
+        case .inverseDistance: 0.125
+        case .laplace: nil
+        }
+    }
+
     /// One frequency vector `ω ∈ ℝ^d` from the kernel's spectral measure at bandwidth `h`.
     public func frequency(dimension d: Int, bandwidth h: Double, using generator: inout some RandomNumberGenerator) -> [Double] {
         let normal = Normal.standard

@@ -37,11 +37,19 @@ import ToolTestSupport
         let answers = try Self.run(["query", "data.dpkde", "queries.csv", "--average"], in: dir)
         #expect(answers.status == 0, "\(answers.err)")
         let lines = answers.out.split(separator: "\n")
-        #expect(lines.first == "average_similarity,noise_sd" && lines.count == 3)
+        #expect(lines.first == "average_similarity,noise_sd,exact_low,exact_high" && lines.count == 3)
         for line in lines.dropFirst() {
+            // noise_sd is the noise alone; [exact_low, exact_high] ⊂ [0, 1] covers the exact average.
             let fields = line.split(separator: ",").compactMap { Double($0) }
-            #expect(fields.count == 2 && fields[1] > 0)
+            #expect(fields.count == 4 && fields[1] > 0 && 0 <= fields[2] && fields[2] < fields[3] && fields[3] <= 1, "\(line)")
         }
+        let certified = try Self.run(["query", "data.dpkde", "queries.csv", "--confidence", "0.99", "--json"], in: dir)
+        #expect(certified.status == 0, "\(certified.err)")
+        let answered = try Certificate.decode(Data(certified.out.utf8))
+        #expect(answered.kind == "dpkde.query" && answered.parameters["confidence"]?.doubleValue == 0.99)
+        #expect(answered.results["answers"]?.arrayValue?.count == 2 && answered.inputs.count == 2)
+        #expect(answered.results["answers"]?.arrayValue?.first?.objectValue?["exact_high"] != nil)
+        #expect(try Self.run(["query", "data.dpkde", "queries.csv", "--confidence", "1"], in: dir).status == 64)
         let info = try Self.run(["info", "data.dpkde"], in: dir)
         #expect(info.out.contains("system secure generator") && info.out.contains("zCDP"))
         // Seeded noise is reproducible and says it is not private.
