@@ -41,7 +41,7 @@ struct Build: ParsableCommand {
                 guard privacy.epsilon == nil, privacy.ledger == nil else {
                     throw ValidationError("--partial writes un-noised statistics: give --epsilon (and --ledger) to `dpkde merge`")
                 }
-                let table = try input.read(data)
+                let table = try input.read(data, allowEmpty: true)
                 var statistics = KernelFeatureSums(features: try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed))
                 try addWithProgress(table.features, to: &statistics)
                 let path = output ?? defaultOutput(for: data, extension: "partial")
@@ -51,7 +51,7 @@ struct Build: ParsableCommand {
             }
             let budget = try privacy.budget(), relation = try privacy.relation()
             try privacy.checkLedger()
-            let table = try input.read(data)
+            let table = try input.read(data, allowEmpty: true)
             let bytes: [UInt8]
             let statement: PrivacyStatement
             var summary: [String: JSONValue]
@@ -71,7 +71,7 @@ struct Build: ParsableCommand {
                 var statistics = KernelFeatureSums(features: features)
                 try addWithProgress(table.features, to: &statistics)
                 var noise = privacy.noise()
-                let kde = try PrivateKernelDensity.release(statistics, budget: budget, relation: relation, countShare: privacy.countShare,
+                let kde = try PrivateKernelDensity.release(statistics, budget: budget, relation: relation, countShare: privacy.countShare, allowEmpty: true,
                                                            noiseGenerator: &noise)
                 bytes = try kde.fileBytes()
                 statement = kde.privacy

@@ -28,9 +28,14 @@ struct DataOptions: ParsableArguments {
 
     /// The table; a malformed file's error gives the position but withholds the value found
     /// (the data are private, and error messages end up in logs).
-    func read(_ path: String) throws -> NumericTable {
+    ///
+    /// - Parameter allowEmpty: accept a file with a header and no rows — for private data, where
+    ///   "no rows" and "one row" are neighbouring data sets and must not have different outcomes
+    ///   (refusing the empty one would tell them apart with certainty).
+    func read(_ path: String, allowEmpty: Bool = false) throws -> NumericTable {
         do {
-            return try NumericTable.readCSV(url: URL(fileURLWithPath: path), options: .init(label: label.map { .name($0) }))
+            return try NumericTable.readCSV(url: URL(fileURLWithPath: path), options: .init(label: label.map { .name($0) }),
+                                            minimumRows: allowEmpty ? 0 : 1)
         } catch let error as DataError {
             throw error.withholdingValues()
         }

@@ -34,7 +34,8 @@ struct Merge: ParsableCommand {
             let shards = try partials.map { try KernelFeatureSums.Shard(fileBytes: try readBytes($0), name: $0) }
             let total = try KernelFeatureSums.union(of: shards)
             var noise = privacy.noise()
-            let kde = try PrivateKernelDensity.release(total, budget: budget, relation: relation, countShare: privacy.countShare, noiseGenerator: &noise)
+            let kde = try PrivateKernelDensity.release(total, budget: budget, relation: relation, countShare: privacy.countShare, allowEmpty: true,
+                                                       noiseGenerator: &noise)
             try privacy.writeRelease(try kde.fileBytes(), to: output, label: "dpkde merge \(partials.joined(separator: " "))")
             if privacy.ledger == nil {
                 StandardError.print("warning: no --ledger: nothing limits re-running this merge on the same partial files, and each run "

@@ -119,6 +119,14 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
     @discardableResult
     public static func charge<T>(_ epsilon: Double, delta: Double = 0, label: String, relation: NeighbourRelation, to url: URL,
                                  creating newLedger: PrivacyBudgetLedger? = nil, release: () throws -> T) throws -> T {
+        // One ledger, one name: through a symbolic link the atomic rename would replace the link
+        // with a new file (and lock another lock file), through a second hard link it would split
+        // the two names — either way the real ledger would miss the spend (found by a reviewer).
+        let url = url.resolvingSymlinksInPath()
+        if let links = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.referenceCount] as? Int, links > 1 {
+            throw DataError(file: url.path, line: 1, column: 1, seen: "a ledger with \(links) hard links",
+                            expected: "a ledger with one name (an update would split the names and lose spends)")
+        }
         try FileLock.withExclusiveLock(on: lockFile(of: url)) {
             var ledger = try current(at: url, creating: newLedger)
             try ledger.check(epsilon, delta: delta, relation: relation, file: url.path)

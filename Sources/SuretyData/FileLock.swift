@@ -24,15 +24,28 @@ public enum FileLock {
     ///
     /// - Throws: ``DataError`` naming `lockFile` when it cannot be created, opened or locked;
     ///   whatever `body` throws (the lock is released first).
+    ///
+    /// If the lock file is deleted or replaced while a process waits for it (a clean-up that
+    /// removes `*.lock`), the waiter's lock would be on an unlinked inode that a newcomer no
+    /// longer sees, and both would hold "the" lock. So after locking, the descriptor's inode is
+    /// compared with the path's; when they differ the lock is dropped and taken again on the
+    /// file now at the path (a reviewer overspent a ledger by deleting its lock file in a loop).
     public static func withExclusiveLock<T>(on lockFile: URL, _ body: () throws -> T) throws -> T {
-        let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw failure(lockFile, "cannot open the lock file", errno) }
-        defer { close(descriptor) }   // closing the last descriptor of the description unlocks
-        while flock(descriptor, LOCK_EX) != 0 {
-            let code = errno
-            if code != EINTR { throw failure(lockFile, "cannot lock it", code) }
+        while true {
+            let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw failure(lockFile, "cannot open the lock file", errno) }
+            defer { close(descriptor) }   // closing the last descriptor of the description unlocks
+            while flock(descriptor, LOCK_EX) != 0 {
+                let code = errno
+                if code != EINTR { throw failure(lockFile, "cannot lock it", code) }
+            }
+            var held = stat(), current = stat()
+            guard fstat(descriptor, &held) == 0 else { throw failure(lockFile, "cannot inspect the lock file", errno) }
+            guard stat(lockFile.path, &current) == 0, current.st_ino == held.st_ino, current.st_dev == held.st_dev else {
+                continue   // deleted or replaced while we waited: lock the file at the path instead
+            }
+            return try body()
         }
-        return try body()
     }
 
     static func failure(_ url: URL, _ what: String, _ code: Int32) -> DataError {

@@ -90,6 +90,23 @@ import ToolTestSupport
         #expect(folder.status == 64 && folder.err.contains("a directory"), "\(folder.err)")
     }
 
+    /// No rows and one row are neighbouring data sets under add/remove: both are released (a
+    /// refusal of the empty file told them apart with certainty; found by a reviewer).
+    @Test(.enabled(if: binary != nil), arguments: ["gaussian", "l1", "l1-prefix", "l2", "l2-squared"])
+    func anEmptyDataSetIsReleasedLikeAnyOther(kernel: String) throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "x,y\n".write(to: dir.appendingPathComponent("empty.csv"), atomically: true, encoding: .utf8)
+        try "x,y\n1,1\n".write(to: dir.appendingPathComponent("one.csv"), atomically: true, encoding: .utf8)
+        var outcomes: [(Int32, String)] = []
+        for data in ["empty.csv", "one.csv"] {
+            let run = try ToolProcess.run("dpkde", ["build", data, "--epsilon", "1", "--kernel", kernel, "--bounds", "0:1", "-o", "r.dpkde"], in: dir)
+            outcomes.append((run.status, run.err))
+        }
+        #expect(outcomes[0].0 == 0 && outcomes[1].0 == 0, "\(outcomes)")
+        #expect(outcomes[0].1 == outcomes[1].1)
+    }
+
     /// ε beyond 100 protects nothing and is refused; a query on a seeded file warns.
     @Test(.enabled(if: binary != nil)) func meaninglessBudgetsAndSeededFilesAreFlagged() throws {
         let dir = try Self.scratch()
