@@ -151,7 +151,7 @@ struct StructureOptions: ParsableArguments {
     var bounds: String?
     @Option(help: "Tree levels L (l1).")
     var levels = 10
-    @Option(help: "Ring ratio α of the ℓ1 query (l1).")
+    @Option(help: "Ring ratio α of the ℓ1 query (l1; at least 0.001).")
     var alpha = 0.1
 
     static let distances = ["l1", "l1-prefix", "l2", "l2-squared"]
@@ -178,7 +178,7 @@ struct StructureOptions: ParsableArguments {
         return try (0..<d).map { i in
             do { return try PublicInterval(table.features[i, 0], table.features[i, 1]) } catch {
                 throw DataError(file: bounds, line: i + 2, column: 2, seen: "lower \(table.features[i, 0]), upper \(table.features[i, 1])",
-                                expected: "lower < upper")
+                                expected: "finite lower < upper with a finite width upper − lower")
             }
         }
     }

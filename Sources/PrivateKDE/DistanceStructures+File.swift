@@ -23,25 +23,33 @@ extension PrivatePrefixL1Distance {
 
     public init(fileBytes bytes: [UInt8], name: String) throws {
         let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
-        guard let levels = header["levels"]?.intValue, (1...20).contains(levels), let epsilon = header["epsilon"]?.doubleValue,
-              let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
-              let countVariance = header["count_variance"]?.doubleValue, let sumVariance = header["sum_variance"]?.doubleValue,
-              let privacy = PrivacyStatement(json: header["privacy"]) else {
-            throw bad("a header missing public parameters")
+        let checks = StructureFileChecks(bytes: bytes, header: header, body: body, name: name, kind: Self.fileKind)
+        let levels = try checks.integer("levels", in: 1...20)
+        let epsilon = try checks.number("epsilon", "a finite ε > 0") { $0 > 0 }
+        let countVariance = try checks.number("count_variance", "a finite variance > 0") { $0 > 0 }
+        let sumVariance = try checks.number("sum_variance", "a finite variance > 0") { $0 > 0 }
+        guard let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
+              let privacy = PrivacyStatement(json: header["privacy"]), privacy.budget.isPure, privacy.budget.epsilon == epsilon,
+              privacy.relation == relation else {
+            throw bad("a header missing public parameters, or whose ε and neighbours disagree with its privacy statement")
         }
         let domains = try PublicInterval.read(header["domains"], bad: bad)
+        if let j = domains.firstIndex(where: { !$0.allowsLeaves(levels: levels) }) {
+            throw checks.headerError("domains", "[\(j)] = [\(domains[j].lower), \(domains[j].upper)]",
+                                     expected: "an interval wide enough for 2^\(levels) leaves of a normal width")
+        }
         let perLevelSet = (1...levels).reduce(0) { $0 + (1 << $1) }
-        guard body.count == 2 * perLevelSet * domains.count else { throw bad("\(body.count) body values for \(domains.count) coordinates") }
+        try checks.bodyCount(StructureFileChecks.product(2, perLevelSet, domains.count), "\(domains.count) coordinates of \(levels) levels")
         var k = 0
-        func levelsOfValues() -> [[Int64]] {
-            (1...levels).map { level in
+        func levelsOfValues() throws -> [[Int64]] {
+            try (1...levels).map { level in
                 defer { k += 1 << level }
-                return body[k..<(k + (1 << level))].map { Int64($0) }
+                return try checks.integers(k..<(k + (1 << level)))
             }
         }
-        let coordinates = domains.map { domain in
-            let counts = levelsOfValues()
-            return Coordinate(domain: domain, counts: counts, sums: levelsOfValues())
+        let coordinates = try domains.map { domain in
+            let counts = try levelsOfValues()
+            return Coordinate(domain: domain, counts: counts, sums: try levelsOfValues())
         }
         self.init(coordinates: coordinates, levels: levels, epsilon: epsilon, relation: relation, countVariance: countVariance,
                   sumVariance: sumVariance, securelyGenerated: privacy.securelyGenerated)
@@ -64,12 +72,15 @@ extension PrivateL2Distance {
 
     public init(fileBytes bytes: [UInt8], name: String) throws {
         let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
-        guard let k = header["projection_rows"]?.intValue, k >= 1, let d = header["dimension"]?.intValue, d >= 1, body.count >= k * d else {
-            throw bad("a header missing the projection's shape")
+        let checks = StructureFileChecks(bytes: bytes, header: header, body: body, name: name, kind: Self.fileKind)
+        let k = try checks.integer("projection_rows", in: 1...Int.max), d = try checks.integer("dimension", in: 1...Int.max)
+        guard let size = StructureFileChecks.product(k, d), body.count >= size else {
+            throw bad("\(body.count) body values, fewer than the projection's k = \(k) × d = \(d)")
         }
-        let projection = try Matrix(rows: k, columns: d, columnMajor: Array(body[0..<(k * d)]))
-        let (l1, used) = try PrivateL1Distance.read(header: header, body: Array(body[(k * d)...]), bad: bad)
-        guard l1.trees.count == k, k * d + used == body.count else { throw bad("\(body.count) body values for k = \(k), d = \(d)") }
+        let projection = try Matrix(rows: k, columns: d, columnMajor: try checks.finite(0..<size))
+        let (l1, used) = try PrivateL1Distance.read(header: header, bad: bad, checks: checks, start: size)
+        guard l1.trees.count == k else { throw checks.headerError("domains", "with \(l1.trees.count) intervals", expected: "one per projected coordinate (k = \(k))") }
+        try checks.bodyCount(StructureFileChecks.sum(size, used), "k = \(k), d = \(d)")
         self.init(projection: projection, l1: l1)
     }
 }
@@ -90,15 +101,21 @@ extension PrivateSquaredL2Distance {
 
     public init(fileBytes bytes: [UInt8], name: String) throws {
         let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
-        guard let count = header["count"]?.doubleValue, let epsilon = header["epsilon"]?.doubleValue,
-              let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
-              let sumVariance = header["sum_variance"]?.doubleValue, let squaresVariance = header["squares_variance"]?.doubleValue,
-              let countVariance = header["count_variance"]?.doubleValue, let privacy = PrivacyStatement(json: header["privacy"]) else {
-            throw bad("a header missing public parameters")
+        let checks = StructureFileChecks(bytes: bytes, header: header, body: body, name: name, kind: Self.fileKind)
+        let count = try checks.number("count")
+        let epsilon = try checks.number("epsilon", "a finite ε > 0") { $0 > 0 }
+        let sumVariance = try checks.number("sum_variance", "a finite variance > 0") { $0 > 0 }
+        let squaresVariance = try checks.number("squares_variance", "a finite variance > 0") { $0 > 0 }
+        let countVariance = try checks.number("count_variance", "a finite variance ≥ 0") { $0 >= 0 }
+        guard let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
+              let privacy = PrivacyStatement(json: header["privacy"]), privacy.budget.isPure, privacy.budget.epsilon == epsilon,
+              privacy.relation == relation else {
+            throw bad("a header missing public parameters, or whose ε and neighbours disagree with its privacy statement")
         }
         let domains = try PublicInterval.read(header["domains"], bad: bad)
-        guard body.count == domains.count + 1 else { throw bad("\(body.count) body values for dimension \(domains.count)") }
-        self.init(sum: Array(body.dropLast()), sumOfSquares: body[domains.count], count: count, sumVariance: sumVariance,
+        try checks.bodyCount(domains.count + 1, "dimension \(domains.count)")
+        let values = try checks.finite(0..<body.count)
+        self.init(sum: Array(values.dropLast()), sumOfSquares: values[domains.count], count: count, sumVariance: sumVariance,
                   squaresVariance: squaresVariance, countVariance: countVariance, domains: domains, epsilon: epsilon, relation: relation,
                   securelyGenerated: privacy.securelyGenerated)
     }

@@ -23,6 +23,10 @@ public struct KernelFeatureSums: Sendable, Equatable {
     public static let fractionBits = 20
     /// `K = ⌈√2·2²⁰⌉`, the largest `|c_j(x)|`.
     public static let contributionBound = Int64((2.0.squareRoot() * Double(1 << fractionBits)).rounded(.up))
+    /// The most points one set of statistics may hold, about 3·10¹²: `count·K ≤ Int64.max/2`, so
+    /// every sum fits in 64 bits with room for the release's rounding and noise. A public
+    /// constant: adding, merging or reading statistics beyond it is refused whatever the values.
+    public static let maximumCount = Int(Int64.max / (2 * contributionBound))
 
     /// Empty statistics for `features`.
     public init(features: RandomFeatures) {
@@ -42,16 +46,16 @@ public struct KernelFeatureSums: Sendable, Equatable {
     ///
     /// - Parameter progress: called with the number of rows just finished, from any thread.
     /// - Throws: `NumericsError` for non-finite values, a dimension mismatch, or more points
-    ///   than 64-bit sums can hold (about 6·10¹² in all).
+    ///   than ``maximumCount`` in all.
     public mutating func add(_ points: Matrix, progress: (@Sendable (Int) -> Void)? = nil) throws {
         try ReleaseChecks.points(points, "kernel feature sums")
         guard points.columns == features.dimension else {
             throw NumericsError.dimensionMismatch(operation: "kernel feature sums", seen: "points with \(points.columns) coordinates",
                                                   expected: "\(features.dimension), as the features")
         }
-        guard count + points.rows <= Int(Int64.max / Self.contributionBound) else {
-            throw NumericsError.domain(function: "kernel feature sums", value: "\(count + points.rows) points",
-                                       expected: "at most \(Int64.max / Self.contributionBound) (64-bit sums)")
+        guard points.rows <= Self.maximumCount - count else {
+            throw NumericsError.domain(function: "kernel feature sums", value: "more points than the limit",
+                                       expected: "at most \(Self.maximumCount) in all (64-bit sums)")
         }
         let n = points.rows, m = features.count, block = 512
         let blocks = (n + block - 1) / block
@@ -95,13 +99,23 @@ public struct KernelFeatureSums: Sendable, Equatable {
     /// The statistics of the union of both datasets.
     ///
     /// - Throws: `NumericsError.domain` when the two were built with different features
-    ///   (another kernel, bandwidth, dimension, feature count or seed).
+    ///   (another kernel, bandwidth, dimension, feature count or seed), or hold more than
+    ///   ``maximumCount`` points together. Within that count no sum can overflow (each is at most
+    ///   `count·K` in magnitude); the additions are checked all the same.
     public func merged(with other: KernelFeatureSums) throws -> KernelFeatureSums {
         guard features == other.features else {
             throw NumericsError.domain(function: "merge", value: "statistics built with other random features",
                                        expected: "shards built with the same kernel, bandwidth, features, projection and --seed")
         }
-        return KernelFeatureSums(features: features, sums: zip(sums, other.sums).map { $0 + $1 }, count: count + other.count)
+        let tooMany = NumericsError.domain(function: "merge", value: "more points than the limit",
+                                           expected: "at most \(Self.maximumCount) points in all (64-bit sums)")
+        guard other.count <= Self.maximumCount - count else { throw tooMany }
+        let merged = try zip(sums, other.sums).map { a, b in
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            if overflow { throw tooMany }
+            return sum
+        }
+        return KernelFeatureSums(features: features, sums: merged, count: count + other.count)
     }
 }
 

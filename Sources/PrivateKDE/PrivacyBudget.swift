@@ -69,17 +69,25 @@ enum IntegerRelease {
         return l1Sensitivity / (budget.epsilon * share)
     }
 
+    /// - Throws: `NumericsError.domain` for a noise parameter outside the samplers' exact range,
+    ///   or a noisy value beyond 64 bits (callers keep `|values| ≤ 2⁶²`, so that needs noise
+    ///   beyond 2⁶², which the samplers' ranges make practically impossible: e^{−2²²} and less).
     static func release(_ values: [Int64], budget: PrivacyBudget, share: Double, l1Sensitivity: Double, l2Sensitivity: Double,
                         using generator: inout some RandomNumberGenerator) throws -> Output {
         let p = parameter(budget: budget, share: share, l1Sensitivity: l1Sensitivity, l2Sensitivity: l2Sensitivity)
+        func noisy(_ value: Int64, _ noise: Int64) throws -> Int64 {
+            let (sum, overflow) = value.addingReportingOverflow(noise)
+            if overflow { throw NumericsError.domain(function: "integer release", value: "a noisy value beyond 64 bits", expected: "|value + noise| < 2^63") }
+            return sum
+        }
         if budget.isPure {
             let (t, s) = try ExactNoise.rationalScale(p)
-            return Output(values: values.map { $0 + ExactNoise.discreteLaplace(scale: t, over: s, using: &generator) },
+            return Output(values: try values.map { try noisy($0, ExactNoise.discreteLaplace(scale: t, over: s, using: &generator)) },
                           variance: ExactNoise.discreteLaplaceVariance(scale: t, over: s), parameter: Double(t) / Double(s))
         }
         let (n, d) = try ExactNoise.rationalVariance(p)
         let variance = Double(n) / Double(d)
-        return Output(values: values.map { $0 + ExactNoise.discreteGaussian(varianceNumerator: n, denominator: d, using: &generator) },
+        return Output(values: try values.map { try noisy($0, ExactNoise.discreteGaussian(varianceNumerator: n, denominator: d, using: &generator)) },
                       variance: ExactNoise.discreteGaussianVariance(variance), parameter: variance)
     }
 }

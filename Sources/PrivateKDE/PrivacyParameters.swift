@@ -18,16 +18,26 @@ public struct PublicInterval: Sendable, Hashable {
     public let lower: Double
     public let upper: Double
 
-    /// - Throws: `NumericsError.domain` unless `lower < upper`, both finite.
+    /// - Throws: `NumericsError.domain` unless `lower < upper`, both finite, and the width
+    ///   `upper − lower` is finite too (`[−10³⁰⁸, 10³⁰⁸]` is not: every leaf index and scaled
+    ///   value computed from it would be ∞ or NaN).
     public init(_ lower: Double, _ upper: Double) throws {
-        guard lower.isFinite, upper.isFinite, lower < upper else {
-            throw NumericsError.domain(function: "public domain", value: "[\(lower), \(upper)]", expected: "finite bounds with lower < upper")
+        guard lower.isFinite, upper.isFinite, lower < upper, (upper - lower).isFinite else {
+            throw NumericsError.domain(function: "public domain", value: "[\(lower), \(upper)]",
+                                       expected: "finite bounds with lower < upper and a finite width upper − lower")
         }
         self.lower = lower
         self.upper = upper
     }
 
     public var width: Double { upper - lower }
+
+    /// Whether the interval can be cut into `2^levels` leaves of a normal (not subnormal, not
+    /// zero) width: narrower leaves make the ring radii of the ℓ1 query stop growing (a query
+    /// that never ends), so builders and readers refuse them.
+    func allowsLeaves(levels: Int) -> Bool {
+        width / Double(1 << levels) >= Double.leastNormalMagnitude
+    }
 
     /// `v` clamped into the interval (clamping is data-independent, so it costs no privacy; it
     /// only changes accuracy for values outside the declared domain).

@@ -33,7 +33,8 @@ public struct PrivateCountTree: Sendable {
 
     /// Builds an ε-DP tree (discrete Laplace). Values outside the domain are clamped into it.
     ///
-    /// - Throws: `NumericsError.domain` for `ε ≤ 0`, `levels ∉ 1…24`, or a non-finite value.
+    /// - Throws: `NumericsError.domain` for `ε ≤ 0`, `levels ∉ 1…24`, a domain too narrow for
+    ///   its leaves, or a non-finite value.
     public static func build(values: [Double], domain: PublicInterval, levels: Int, epsilon: Double,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
@@ -60,6 +61,10 @@ public struct PrivateCountTree: Sendable {
                       using generator: inout some RandomNumberGenerator) throws -> PrivateCountTree {
         guard (1...24).contains(levels) else {
             throw NumericsError.domain(function: "private count tree", value: "\(levels) levels", expected: "1 to 24 levels")
+        }
+        guard domain.allowsLeaves(levels: levels) else {
+            throw NumericsError.domain(function: "private count tree", value: "domain [\(domain.lower), \(domain.upper)] with \(levels) levels",
+                                       expected: "a domain wide enough for 2^\(levels) leaves of a normal floating-point width")
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
             throw NumericsError.nonFinite(operation: "private count tree", row: bad, column: 0, value: values[bad])

@@ -18,27 +18,34 @@ extension RandomFeatures {
     }
 
     /// Reads the features from a header and the front of a body; returns them and the number
-    /// of body values they used.
-    static func read(header: [String: JSONValue], body: [Double], bad: (String) -> DataError) throws -> (RandomFeatures, Int) {
+    /// of body values they used. The bandwidth must be finite and positive, the sizes' products
+    /// must not overflow, and the projection, frequencies and phases must be finite.
+    static func read(header: [String: JSONValue], body: [Double], bad: (String) -> DataError,
+                     checks: StructureFileChecks) throws -> (RandomFeatures, Int) {
         guard let kernel = header["kernel"]?.stringValue.flatMap(SimilarityKernel.init(rawValue:)),
-              let h = header["bandwidth"]?.doubleValue, h > 0, let d = header["dimension"]?.intValue, d >= 1,
-              let m = header["features"]?.intValue, m >= 1, let seed = header["feature_seed"]?.stringValue.flatMap({ UInt64($0) }) else {
+              let seed = header["feature_seed"]?.stringValue.flatMap({ UInt64($0) }) else {
             throw bad("a header missing the random features' parameters")
         }
+        let h = try checks.number("bandwidth", "a finite bandwidth > 0") { $0 > 0 }
+        let d = try checks.integer("dimension", in: 1...Int.max), m = try checks.integer("features", in: 1...Int.max)
         var domain: [PublicInterval]?
         if let value = header["domain"], value != .null {
             domain = try PublicInterval.read(value, bad: bad)
             guard domain?.count == d else { throw bad("\(domain?.count ?? 0) domain intervals for dimension \(d)") }
         }
-        let k = header["projected_dimension"]?.intValue
-        if let k, k < 1 { throw bad("projected dimension \(k)") }
+        let k = header["projected_dimension"] == nil || header["projected_dimension"] == .null
+            ? nil : try checks.integer("projected_dimension", in: 1...Int.max)
         let inner = k ?? d
-        let used = (k.map { d * $0 } ?? 0) + inner * m + m
-        guard body.count >= used else { throw bad("\(body.count) values for d = \(d), m = \(m)") }
-        let projection = try k.map { try Matrix(rows: d, columns: $0, columnMajor: Array(body[0..<(d * $0)])) }
+        let projectionSize = if let k { StructureFileChecks.product(d, k) } else { Optional(0) }
+        guard let used = StructureFileChecks.sum(projectionSize, StructureFileChecks.product(inner, m), m),
+              body.count >= used else {
+            throw bad("\(body.count) values for d = \(d), m = \(m)\(k.map { ", k = \($0)" } ?? "")")
+        }
+        let values = try checks.finite(0..<used)
+        let projection = try k.map { try Matrix(rows: d, columns: $0, columnMajor: Array(values[0..<(d * $0)])) }
         let start = projection?.storage.count ?? 0
-        let frequencies = try Matrix(rows: inner, columns: m, columnMajor: Array(body[start..<(start + inner * m)]))
-        let phases = Array(body[(start + inner * m)..<used])
+        let frequencies = try Matrix(rows: inner, columns: m, columnMajor: Array(values[start..<(start + inner * m)]))
+        let phases = Array(values[(start + inner * m)..<used])
         return (RandomFeatures(kernel: kernel, bandwidth: h, dimension: d, seed: seed, projection: projection,
                                frequencies: frequencies, phases: phases, domain: domain), used)
     }
@@ -66,14 +73,15 @@ extension PrivateKernelDensity {
     /// - Throws: ``DataError`` for a damaged file, another kind, or inconsistent parameters.
     public init(fileBytes bytes: [UInt8], name: String) throws {
         let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
-        let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad)
-        guard let count = header["count"]?.doubleValue, let sumVariance = header["sum_noise_variance"]?.doubleValue,
-              let countVariance = header["count_noise_variance"]?.doubleValue, let bits = header["fraction_bits"]?.intValue,
-              let privacy = PrivacyStatement(json: header["privacy"]) else {
-            throw bad("a header missing public parameters")
-        }
-        guard body.count == used + features.count else { throw bad("\(body.count) values for \(features.count) features") }
-        self.init(features: features, noisySums: Array(body[used...]), count: count, sumNoiseVariance: sumVariance,
+        let checks = StructureFileChecks(bytes: bytes, header: header, body: body, name: name, kind: Self.fileKind)
+        let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad, checks: checks)
+        let count = try checks.number("count")
+        let sumVariance = try checks.number("sum_noise_variance", "a finite variance > 0") { $0 > 0 }
+        let countVariance = try checks.number("count_noise_variance", "a finite variance ≥ 0") { $0 >= 0 }
+        let bits = try checks.integer("fraction_bits", in: 0...KernelFeatureSums.fractionBits)
+        guard let privacy = PrivacyStatement(json: header["privacy"]) else { throw bad("a header missing its privacy statement") }
+        try checks.bodyCount(StructureFileChecks.sum(used, features.count), "\(features.count) features")
+        self.init(features: features, noisySums: try checks.finite(used..<body.count), count: count, sumNoiseVariance: sumVariance,
                   countNoiseVariance: countVariance, fractionBits: bits, privacy: privacy)
     }
 }
@@ -125,26 +133,37 @@ extension KernelFeatureSums {
 
         /// Reads statistics written by ``KernelFeatureSums/fileBytes()``.
         ///
-        /// - Throws: ``DataError`` for a damaged file, another kind, a digest that does not
+        /// - Throws: ``DataError`` for a damaged file, another kind, a count beyond
+        ///   ``KernelFeatureSums/maximumCount`` or a sum beyond `count·K`, a digest that does not
         ///   match the statistics, or a partial file written before shard identifiers (it
         ///   must be rebuilt: without one, a copy of it could not be told from another shard).
         public init(fileBytes bytes: [UInt8], name: String) throws {
-            let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: KernelFeatureSums.fileKind)
-            let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad)
-            guard let count = header["count"]?.intValue, count >= 0 else { throw bad("a header without the point count") }
+            let kind = KernelFeatureSums.fileKind
+            let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: kind)
+            let checks = StructureFileChecks(bytes: bytes, header: header, body: body, name: name, kind: kind)
+            let (features, used) = try RandomFeatures.read(header: header, body: body, bad: bad, checks: checks)
+            let count = try checks.integer("count", in: 0...KernelFeatureSums.maximumCount)
             guard let identifier = header["shard_id"]?.stringValue, let recorded = header["statistics_sha256"]?.stringValue else {
                 throw DataError(file: name, line: 1, column: 1, seen: "a partial file without a shard identifier (written by an older Surety)",
                                 expected: "a partial file from this version: rebuild it with `dpkde build SHARD.csv --partial …`")
             }
             guard identifier.count == 32, identifier.allSatisfy(\.isHexDigit) else { throw bad("the shard identifier '\(identifier)'") }
-            guard body.count == used + 2 * features.count else { throw bad("\(body.count) values for \(features.count) features") }
+            try checks.bodyCount(StructureFileChecks.sum(used, StructureFileChecks.product(2, features.count)), "\(features.count) features")
+            // Each point moves a sum by at most K, so |sum| ≤ count·K (≤ Int64.max / 2 by maximumCount):
+            // what merges and the release's rounding and noise rely on to stay within 64 bits.
+            let largest = Int64(count) * KernelFeatureSums.contributionBound
             var sums: [Int64] = []
             for j in 0..<features.count {
                 let high = body[used + 2 * j], low = body[used + 2 * j + 1]
                 guard high == high.rounded(), abs(high) < 2_147_483_648, low == low.rounded(), low >= 0, low < 4_294_967_296 else {
-                    throw bad("sum \(j) that is not a 64-bit integer")
+                    throw checks.bodyError(at: used + 2 * j, "and the next (\(high), \(low))", expected: "sum \(j) as a 64-bit integer's high and low halves")
                 }
-                sums.append(Int64(high) << 32 | Int64(low))
+                let sum = Int64(high) << 32 | Int64(low)
+                guard sum.magnitude <= largest.magnitude else {
+                    throw checks.bodyError(at: used + 2 * j, "and the next: sum \(j) larger than \(count) points can make",
+                                           expected: "a sum of at most count·K = \(count)·\(KernelFeatureSums.contributionBound) in magnitude")
+                }
+                sums.append(sum)
             }
             let statistics = KernelFeatureSums(features: features, sums: sums, count: count)
             guard statistics.digest == recorded else { throw bad("a statistics digest that does not match the statistics") }
@@ -182,7 +201,12 @@ extension KernelFeatureSums {
             if let earlier = digests[shard.statistics.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(shard.statistics.digest.prefix(16))…)") }
             identifiers[shard.identifier] = shard.name
             digests[shard.statistics.digest] = shard.name
-            total = try total.merged(with: shard.statistics)
+            do {
+                total = try total.merged(with: shard.statistics)
+            } catch let error as NumericsError {
+                throw DataError(file: shard.name, line: 1, column: 1, seen: "statistics that cannot be added to the earlier shards' (\(error))",
+                                expected: "shards of at most \(maximumCount) points in all")
+            }
         }
         return total
     }

@@ -95,7 +95,9 @@ public struct PrivateKernelDensity: Sendable {
                                        expected: "a larger ε or fewer features (the noise exceeds the exact samplers' range)")
         }
         let shift = Int64(full - q)
-        let rounded = shift == 0 ? statistics.sums : statistics.sums.map { ($0 + (1 << (shift - 1))) >> shift }
+        // Round half up to units of 2^−q: ⌊x/2^s⌋ plus the bit below, the same as (x + 2^{s−1}) >> s
+        // without the addition that could overflow.
+        let rounded = shift == 0 ? statistics.sums : statistics.sums.map { ($0 >> shift) + (($0 >> (shift - 1)) & 1) }
         let broken = noiseMultiplier * (budget.isPure ? 1 : noiseMultiplier)       // Laplace scale, or Gaussian σ²
         let sums = try IntegerRelease.release(rounded, budget: budget, share: featureShare / broken, l1Sensitivity: m * perCoordinate(q),
                                               l2Sensitivity: m.squareRoot() * perCoordinate(q), using: &noiseGenerator)

@@ -18,8 +18,9 @@ extension PrivateL1Distance {
     /// - Throws: ``DataError`` for a damaged file, another kind, or inconsistent parameters.
     public init(fileBytes bytes: [UInt8], name: String) throws {
         let (header, body, bad) = try PrivateStructureFile.decode(bytes, name: name, kind: Self.fileKind)
-        let (structure, used) = try Self.read(header: header, body: body, bad: bad)
-        guard used == body.count else { throw bad("\(body.count) body values, expected \(used)") }
+        let checks = StructureFileChecks(bytes: bytes, header: header, body: body, name: name, kind: Self.fileKind)
+        let (structure, used) = try Self.read(header: header, bad: bad, checks: checks, start: 0)
+        try checks.bodyCount(used, "\(structure.trees.count) coordinate trees")
         self = structure
     }
 
@@ -38,30 +39,41 @@ extension PrivateL1Distance {
 
     var body: [Double] { trees.flatMap { $0.noisyCounts.flatMap { $0.map(Double.init) } } }
 
-    /// Reads the structure from header fields and the front of a body; returns it and the
-    /// number of body values used.
-    static func read(header: [String: JSONValue], body: [Double], bad: (String) -> DataError) throws -> (PrivateL1Distance, Int) {
-        guard let alpha = header["alpha"]?.doubleValue, let levels = header["levels"]?.intValue, (1...24).contains(levels),
-              let scale = header["noise_scale"]?.doubleValue, let nodeNoise = header["node_noise"]?.stringValue,
+    /// Reads the structure from header fields and the body values from `start` on; returns it
+    /// and the number of body values used. Every field is checked (``StructureFileChecks``): α finite
+    /// and at least ``minimumAlpha`` (a smaller one makes a query's rings innumerable), the noise
+    /// scale finite and positive, each domain wide enough for its leaves, each count an integer.
+    static func read(header: [String: JSONValue], bad: (String) -> DataError, checks: StructureFileChecks,
+                     start: Int) throws -> (PrivateL1Distance, Int) {
+        let alpha = try checks.number("alpha", "a finite α ≥ \(minimumAlpha)") { $0 >= minimumAlpha }
+        let levels = try checks.integer("levels", in: 1...24)
+        let scale = try checks.number("noise_scale", "a finite noise scale > 0") { $0 > 0 }
+        guard let nodeNoise = header["node_noise"]?.stringValue, ["discrete Laplace", "discrete Gaussian"].contains(nodeNoise),
               let relation = header["neighbours"]?.stringValue.flatMap(NeighbourRelation.init(rawValue:)),
-              let privacy = PrivacyStatement(json: header["privacy"]), privacy.budget.isPure == (nodeNoise == "discrete Laplace") else {
-            throw bad("a header missing public parameters")
+              let privacy = PrivacyStatement(json: header["privacy"]), privacy.budget.isPure == (nodeNoise == "discrete Laplace"),
+              privacy.relation == relation else {
+            throw bad("a header missing public parameters, or whose node noise, neighbours and privacy statement disagree")
         }
         let domains = try PublicInterval.read(header["domains"], bad: bad)
+        if let j = domains.firstIndex(where: { !$0.allowsLeaves(levels: levels) }) {
+            throw checks.headerError("domains", "[\(j)] = [\(domains[j].lower), \(domains[j].upper)]",
+                                     expected: "an interval wide enough for 2^\(levels) leaves of a normal width")
+        }
         let perTree = (1...levels).reduce(0) { $0 + (1 << $1) }
-        guard body.count >= perTree * domains.count else { throw bad("\(body.count) counts for \(domains.count) coordinates of \(levels) levels") }
+        guard let used = StructureFileChecks.product(perTree, domains.count), checks.body.count - start >= used else {
+            throw bad("\(checks.body.count - start) counts for \(domains.count) coordinates of \(levels) levels")
+        }
         var trees: [PrivateCountTree] = []
         for (j, domain) in domains.enumerated() {
-            var counts: [[Int64]] = [], k = j * perTree
+            var counts: [[Int64]] = [], k = start + j * perTree
             for level in 1...levels {
-                counts.append(body[k..<(k + (1 << level))].map { Int64($0) })
+                counts.append(try checks.integers(k..<(k + (1 << level))))
                 k += 1 << level
             }
             trees.append(PrivateCountTree(domain: domain, levels: levels, relation: relation, gaussianNoise: !privacy.budget.isPure,
                                           noiseScale: scale, noisyCounts: counts))
         }
-        return (PrivateL1Distance(trees: trees, alpha: alpha, budget: privacy.budget, securelyGenerated: privacy.securelyGenerated),
-                perTree * domains.count)
+        return (PrivateL1Distance(trees: trees, alpha: alpha, budget: privacy.budget, securelyGenerated: privacy.securelyGenerated), used)
     }
 }
 

@@ -31,14 +31,19 @@ public struct PrivateL1Distance: Sendable {
         self.securelyGenerated = securelyGenerated
     }
 
-    /// - Throws: `NumericsError` for `α ≤ 0`, a domain per coordinate missing, bad levels, or
-    ///   non-finite data.
+    /// The smallest ring ratio α: a query walks about `L·ln 2/α` rings per side and
+    /// coordinate (16 600 at `L = 24`, α = 10⁻³); a smaller α would make it practically endless
+    /// (and `1 + α` rounds to 1 below 10⁻¹⁶, an endless loop).
+    public static let minimumAlpha = 1e-3
+
+    /// - Throws: `NumericsError` for α not finite or below ``minimumAlpha``, a domain per
+    ///   coordinate missing or too narrow for `2^levels` leaves, bad levels, or non-finite data.
     public static func build(points: Matrix, domains: [PublicInterval], levels: Int, budget: PrivacyBudget, alpha: Double = 0.1,
                              relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateL1Distance {
         try ReleaseChecks.points(points, domains: domains, "private ℓ1 distances")
-        guard alpha > 0, alpha.isFinite else {
-            throw NumericsError.domain(function: "private ℓ1 distances", value: "α = \(alpha)", expected: "α > 0")
+        guard alpha >= minimumAlpha, alpha.isFinite else {
+            throw NumericsError.domain(function: "private ℓ1 distances", value: "α = \(alpha)", expected: "a finite α ≥ \(minimumAlpha)")
         }
         let share = 1 / Double(points.columns)
         let trees = try (0..<points.columns).map { j in

@@ -45,11 +45,18 @@ public struct PrivateL2Distance: Sendable {
                              projectionGenerator: inout some RandomNumberGenerator,
                              noiseGenerator: inout some RandomNumberGenerator) throws -> PrivateL2Distance {
         guard k >= 1 else { throw NumericsError.domain(function: "private ℓ2 distances", value: "k = \(k)", expected: "k ≥ 1") }
+        try ReleaseChecks.points(points, "private ℓ2 distances")
         let g = try Matrix(rows: k, columns: points.columns, columnMajor: (0..<(k * points.columns)).map { _ in
             Normal.standard.sample(using: &projectionGenerator)
         })
-        let projected = try points.multiplied(by: g, transposeOther: .transposed)        // n × k
         let domains = try [PublicInterval](repeating: PublicInterval(-bound, bound), count: k)
+        var projected = try points.multiplied(by: g, transposeOther: .transposed)        // n × k
+        // A point so large that its projection overflows (±∞, or NaN from ∞ − ∞) would otherwise
+        // fail the build for that dataset only: ±∞ is clamped like any value beyond ±B, NaN goes
+        // to 0. A fixed map of one point's coordinates, so the sensitivity is unchanged.
+        if projected.storage.contains(where: { !$0.isFinite }) {
+            projected = try Matrix(rows: projected.rows, columns: k, columnMajor: projected.storage.map { $0.isNaN ? 0 : min(max($0, -bound), bound) })
+        }
         let l1 = try PrivateL1Distance.build(points: projected, domains: domains, levels: levels, budget: budget, alpha: alpha,
                                              relation: relation, using: &noiseGenerator)
         return PrivateL2Distance(projection: g, l1: l1)

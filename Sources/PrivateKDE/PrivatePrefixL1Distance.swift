@@ -39,6 +39,10 @@ public struct PrivatePrefixL1Distance: Sendable {
         guard (1...20).contains(levels) else {
             throw NumericsError.domain(function: "private prefix ℓ1 distances", value: "\(levels) levels", expected: "1 to 20 levels")
         }
+        if let narrow = domains.first(where: { !$0.allowsLeaves(levels: levels) }) {
+            throw NumericsError.domain(function: "private prefix ℓ1 distances", value: "domain [\(narrow.lower), \(narrow.upper)] with \(levels) levels",
+                                       expected: "a domain wide enough for 2^\(levels) leaves of a normal floating-point width")
+        }
         let half = epsilon / Double(points.columns) / 2
         let delta = Double(relation.levelSensitivity * levels)
         let (ct, cs) = try ExactNoise.rationalScale(delta / half)

@@ -6,7 +6,7 @@ import SuretyNumerics
 /// `Σ‖x‖²` and (under add/remove) `n`.
 ///
 /// Points are clamped to the public box; every contribution is rounded to a multiple of
-/// `2⁻²⁰` and summed as integers, and each released quantity gets exact discrete Laplace noise
+/// `2⁻²⁰` and summed as (128-bit) integers, and each released quantity gets exact discrete Laplace noise
 /// for its integer sensitivity (`Σ_i ⌈max(|lo_i|, |hi_i|)·2²⁰⌉` for the vector `Σx`,
 /// `⌈Σ_i max(lo_i², hi_i²)·2²⁰⌉` for `Σ‖x‖²`, 1 for `n`; doubled for replace-one), with the
 /// budget split evenly between them (`n` is public under replace-one).
@@ -26,36 +26,67 @@ public struct PrivateSquaredL2Distance: Sendable {
 
     static let fractionBits = 20
 
+    /// The largest contribution of one point, in units of `2⁻²⁰`, that the fixed-point sums accept:
+    /// `2⁶²`, so that every point's rounded coordinates and squared norm convert to 64-bit
+    /// integers exactly.
+    static let contributionLimit = Double(Int64(1) << 62)
+
+    /// Builds the release.
+    ///
+    /// Everything that can refuse a build is decided from the public parameters alone, before
+    /// any point is read: the domain's fixed-point range (each coordinate's bound and the squared
+    /// norm's bound times `2²⁰` at most ``contributionLimit``) and the noise scales (within the
+    /// exact samplers' range). The points are then clamped to the domain and summed in 128-bit
+    /// integers, which `n < 2⁶³` points of contributions below `2⁶²` cannot overflow. So a build
+    /// that is refused is refused for every dataset with those parameters — the outcome says
+    /// nothing about the values (a point at the domain's corner and one at its centre fare alike).
+    ///
+    /// - Throws: `NumericsError` for non-finite values, a domain count that is not the points'
+    ///   dimension, `ε` not finite and positive, a domain too wide for the fixed-point sums, or
+    ///   noise beyond the samplers' range (a larger ε or a narrower domain is needed).
     public static func build(points: Matrix, domains: [PublicInterval], epsilon: Double, relation: NeighbourRelation = .addRemove,
                              using generator: inout some RandomNumberGenerator) throws -> PrivateSquaredL2Distance {
         try ReleaseChecks.points(points, domains: domains, "private squared ℓ2 distances")
         try ReleaseChecks.epsilon(epsilon, "private squared ℓ2 distances")
         let unit = Double(1 << fractionBits), d = points.columns
-        var sums = [Int64](repeating: 0, count: d), squares: Int64 = 0
-        for i in 0..<points.rows {
-            var norm = 0.0
-            for j in 0..<d {
-                let x = domains[j].clamp(points[i, j])
-                sums[j] += Int64((x * unit).rounded())
-                norm += x * x
-            }
-            squares += Int64((norm * unit).rounded())
+        // Public checks first: the per-point bounds (in units) and the noise they call for.
+        let coordinateBounds = domains.map { (max(abs($0.lower), abs($0.upper)) * unit).rounded(.up) }
+        let squaresBound = (domains.reduce(0.0) { $0 + max($1.lower * $1.lower, $1.upper * $1.upper) } * unit).rounded(.up)
+        guard let widest = coordinateBounds.max(), widest <= contributionLimit, squaresBound <= contributionLimit else {
+            throw NumericsError.domain(function: "private squared ℓ2 distances",
+                                       value: "a domain whose coordinates reach \(domains.map { max(abs($0.lower), abs($0.upper)) }.max() ?? 0) "
+                                           + "and squared norms \(domains.reduce(0.0) { $0 + max($1.lower * $1.lower, $1.upper * $1.upper) })",
+                                       expected: "bounds with |x_i| and ‖x‖² at most 2^42 (the sums are in units of 2^-20)")
         }
         let factor = Double(relation.levelSensitivity)
         let parts = relation == .addRemove ? 3.0 : 2.0
-        let vectorSensitivity = factor * domains.reduce(0.0) { $0 + (max(abs($1.lower), abs($1.upper)) * unit).rounded(.up) }
-        let squaresSensitivity = factor * (domains.reduce(0.0) { $0 + max($1.lower * $1.lower, $1.upper * $1.upper) } * unit).rounded(.up)
+        let vectorSensitivity = factor * coordinateBounds.reduce(0, +)
+        let squaresSensitivity = factor * squaresBound
         // Discrete Laplace parameters (t, s) for a sensitivity, and the noise variance.
         func scale(_ sensitivity: Double) throws -> (t: UInt64, s: UInt64, variance: Double) {
             let (t, s) = try ExactNoise.rationalScale(sensitivity * parts / epsilon)
             return (t, s, ExactNoise.discreteLaplaceVariance(scale: t, over: s))
         }
         let vectorNoise = try scale(vectorSensitivity), squaresNoise = try scale(squaresSensitivity)
-        let released = sums.map { Double($0 + ExactNoise.discreteLaplace(scale: vectorNoise.t, over: vectorNoise.s, using: &generator)) / unit }
-        let releasedSquares = Double(squares + ExactNoise.discreteLaplace(scale: squaresNoise.t, over: squaresNoise.s, using: &generator)) / unit
+        let countNoise = relation == .addRemove ? try scale(1) : nil
+        // The data: clamped coordinates, each contribution rounded to an integer of at most 2⁶², summed in 128 bits.
+        var sums = [Int128](repeating: 0, count: d), squares: Int128 = 0
+        for i in 0..<points.rows {
+            var norm = 0.0
+            for j in 0..<d {
+                let x = domains[j].clamp(points[i, j])
+                sums[j] += Int128(Int64((x * unit).rounded()))
+                norm += x * x
+            }
+            squares += Int128(Int64((norm * unit).rounded()))
+        }
+        func noisy(_ total: Int128, _ noise: (t: UInt64, s: UInt64, variance: Double)) -> Double {
+            Double(total + Int128(ExactNoise.discreteLaplace(scale: noise.t, over: noise.s, using: &generator))) / unit
+        }
+        let released = sums.map { noisy($0, vectorNoise) }
+        let releasedSquares = noisy(squares, squaresNoise)
         var count = Double(points.rows), countVariance = 0.0
-        if relation == .addRemove {
-            let countNoise = try scale(1)
+        if let countNoise {
             count += Double(ExactNoise.discreteLaplace(scale: countNoise.t, over: countNoise.s, using: &generator))
             countVariance = countNoise.variance
         }
