@@ -211,7 +211,7 @@ import Darwin
     /// The extremes a header field is replaced with (nil: the field removed).
     static let extremes: [JSONValue?] = [
         .number(.nan), .number(.infinity), .number(-.infinity), .integer(0), .integer(-1), .integer(1), .integer(Int.max), .integer(Int.min),
-        .number(1e300), .number(-1e300), .number(4.9406564584124654e-324), .number(0.5), .integer(1 << 40), .integer(1 << 20), .integer(25),
+        .number(1e300), .number(-1e300), .number(Double.leastNonzeroMagnitude), .number(0.5), .integer(1 << 40), .integer(1 << 20), .integer(25),
         .string("x"), .string("discrete Gaussian"), .string("replace-one"), .null, .bool(true), .array([]), .object([:]),
         .array([.array([.integer(0), .integer(1)])]), .array([.number(-.greatestFiniteMagnitude), .number(.greatestFiniteMagnitude)]),
         .number(.greatestFiniteMagnitude), nil,
@@ -219,7 +219,7 @@ import Darwin
 
     /// The extremes a body value is replaced with.
     static let bodyExtremes: [Double] = [.nan, .infinity, -.infinity, 1e300, -1e300, 0x1p53 + 2, 0x1p57, 0x1p62, 0x1p63, -0x1p63, 0.5, -0.0,
-                                         4.9406564584124654e-324, 4_294_967_296, 2_147_483_647, 2_147_483_648, -1]
+                                         Double.leastNonzeroMagnitude, 4_294_967_296, 2_147_483_647, 2_147_483_648, -1]
 
     /// Structured mutations of one valid file, all with a valid checksum.
     static func structuredCases(kind: String, bytes: [UInt8]) throws -> [(String, [UInt8])] {
