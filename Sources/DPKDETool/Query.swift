@@ -81,7 +81,12 @@ struct Query: ParsableCommand {
             under zCDP or with few features. The probability is per query, over the features' draw \
             and the noise: for Q queries at once ask for 1 − (1 − confidence)/Q. For l1 and the other \
             distances: the estimated sum and its noise standard deviation. All error bars depend on \
-            the query and the public parameters, not on the data. --json prints a certificate instead.
+            the query and the public parameters, not on the data. --json prints a certificate instead. \
+            "Exact" means the kernel sum of the data as the structure saw it: with --bounds, after each \
+            value was clamped into the box and the box scaled to the unit cube, so a point outside the \
+            box counts where it was clamped to. Kernels: gaussian exp(−‖x−y‖²/h²) (no factor 2), \
+            exponential exp(−‖x−y‖/h), laplace exp(−‖x−y‖₁/h), cauchy 1/(1+‖x−y‖²/h²), inverse-distance \
+            1/(1+‖x−y‖/h).
             """
     )
 
