@@ -54,7 +54,7 @@ struct PrivacyOptions: ParsableArguments {
     var countShare = 0.1
     @Option(help: ArgumentHelp("""
         A budget ledger for this dataset (JSON): the release is refused if it would take the total ε (or δ) past the ledger's \
-        budget. The spend is recorded, under an exclusive lock (FILE.lock beside it), before the release is written, so \
+        budget. The spend is recorded, under an exclusive lock (on the ledger's directory), before the release is written, so \
         concurrent runs cannot overspend, and a run that fails after its charge keeps it spent.
         """, valueName: "file"))
     var ledger: String?

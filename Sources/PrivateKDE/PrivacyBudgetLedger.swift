@@ -10,7 +10,7 @@ import SuretyData
 /// The file records the budget, the neighbour relation it is stated for, and every spend
 /// (label, ε, time). A release goes through
 /// ``charge(_:delta:label:relation:to:creating:release:)``, the only way to record a spend:
-/// under an exclusive lock (the file `LEDGER.lock` beside it) it re-reads the ledger, checks
+/// under an exclusive lock (on the ledger's directory) it re-reads the ledger, checks
 /// the spend, records it and writes the ledger atomically, and only then runs the code that
 /// writes the release. So concurrent runs cannot overspend, and a crash or failure after
 /// the charge leaves the spend recorded, never refunded: the ledger never records less than
@@ -102,7 +102,7 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
     /// Charges a spend of `(epsilon, delta)` under `relation` to the ledger file at `url`,
     /// and only then runs `release`, the code that writes the release.
     ///
-    /// Under an exclusive lock on `url` + `.lock` (``FileLock``), the ledger is read afresh
+    /// Under an exclusive lock on the ledger's directory (``FileLock``), the ledger is read afresh
     /// (or created from `newLedger` when there is no file yet), the spend checked, appended
     /// and written atomically; the lock is then released and `release` runs. A process that
     /// dies inside `release` has already paid.
@@ -127,7 +127,7 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
             throw DataError(file: url.path, line: 1, column: 1, seen: "a ledger with \(links) hard links",
                             expected: "a ledger with one name (an update would split the names and lose spends)")
         }
-        try FileLock.withExclusiveLock(on: lockFile(of: url)) {
+        try FileLock.withExclusiveLock(on: lock(of: url)) {
             var ledger = try current(at: url, creating: newLedger)
             try ledger.check(epsilon, delta: delta, relation: relation, file: url.path)
             ledger.entries.append(Entry(label: label, epsilon: epsilon, delta: delta > 0 ? delta : nil,
@@ -151,9 +151,13 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
         try current(at: url, creating: newLedger).check(epsilon, delta: delta, relation: relation, file: url.path)
     }
 
-    /// The lock file of the ledger at `url`: `url` + `.lock`, beside it.
-    public static func lockFile(of url: URL) -> URL {
-        url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".lock")
+    /// What is locked while the ledger at `url` is charged: its directory. Not a lock file
+    /// beside it — a reviewer deleted `LEDGER.lock` in a loop while 16 builds charged, and
+    /// newcomers locked fresh files beside the held, unlinked one (up to 16 releases on a budget
+    /// for 3, 3 recorded). A directory holding the ledger cannot be removed, and the ledger's own
+    /// inode changes at every atomic update. Ledgers in one directory share the lock.
+    public static func lock(of url: URL) -> URL {
+        url.deletingLastPathComponent()
     }
 
     /// The ledger at `url`, or `newLedger` when there is no file; a file whose budgets differ

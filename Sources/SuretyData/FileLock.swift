@@ -30,7 +30,22 @@ public enum FileLock {
     /// longer sees, and both would hold "the" lock. So after locking, the descriptor's inode is
     /// compared with the path's; when they differ the lock is dropped and taken again on the
     /// file now at the path (a reviewer overspent a ledger by deleting its lock file in a loop).
+    ///
+    /// The retry cannot help against a file deleted *after* its holder checked it (a newcomer
+    /// then creates and locks a fresh file beside the held, unlinked one); for a lock that
+    /// nothing may delete, pass a directory: it is locked as it is, never created.
     public static func withExclusiveLock<T>(on lockFile: URL, _ body: () throws -> T) throws -> T {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: lockFile.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let descriptor = open(lockFile.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure(lockFile, "cannot open the directory", errno) }
+            defer { close(descriptor) }
+            while flock(descriptor, LOCK_EX) != 0 {
+                let code = errno
+                if code != EINTR { throw failure(lockFile, "cannot lock it", code) }
+            }
+            return try body()
+        }
         while true {
             let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw failure(lockFile, "cannot open the lock file", errno) }

@@ -101,6 +101,64 @@ import Testing
     /// δ is capped too: a pure-ε ledger refuses any δ > 0; a ledger with a δ budget sums the
     /// δ's (basic composition) and refuses the spend that would pass it, leaving the file alone;
     /// a ledger file without the δ field (written before it existed) loads as pure-ε.
+    /// A clean-up deleting `*.lock` again and again while charges run: with the lock on a
+    /// `LEDGER.lock` file, a reviewer saw 16 concurrent builds release 6–16 spends on a budget
+    /// for 3, with 3 recorded (an inode re-check did not close it: 4 of 3 here). The lock is now
+    /// the ledger's directory; every charge must stay exclusive.
+    @Test func deletingTheLockFileDoesNotBreakExclusion() throws {
+        let (url, directory) = try Self.scratchLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
+        let released = Mutex(0), stop = Mutex(false), failures = Mutex<[String]>([])
+        let deleter = Thread {
+            // What a clean-up of `*.lock` would remove (the lock used to live there).
+            let stray = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".lock")
+            while !stop.withLock({ $0 }) { try? FileManager.default.removeItem(at: stray) }
+        }
+        deleter.start()
+        let threads = 16, done = DispatchGroup()
+        for k in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                do {
+                    try PrivacyBudgetLedger.charge(0.3, label: "thread \(k)", relation: .addRemove, to: url, creating: ledger) {
+                        released.withLock { $0 += 1 }
+                    }
+                } catch let error as DataError where error.expected.contains("remaining ε") {
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }.start()
+        }
+        done.wait()
+        stop.withLock { $0 = true }
+        let book = try PrivacyBudgetLedger.load(from: url)
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        #expect(released.withLock { $0 } == 3 && book.entries.count == 3, "released \(released.withLock { $0 }), recorded \(book.entries.count)")
+        #expect(book.spent <= book.budget)
+    }
+
+    /// A ledger reached through a symbolic link is charged at its real path (the rename used to
+    /// replace the link with a new file, and the real ledger missed the spend); a hard-linked
+    /// ledger is refused (an update would split the names).
+    @Test func linksDoNotSplitTheLedger() throws {
+        let (url, directory) = try Self.scratchLedger()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
+        try PrivacyBudgetLedger.charge(0.1, label: "first", relation: .addRemove, to: url, creating: ledger) {}
+        let alias = directory.appendingPathComponent("alias.json")
+        try FileManager.default.createSymbolicLink(at: alias, withDestinationURL: url)
+        try PrivacyBudgetLedger.charge(0.6, label: "through the link", relation: .addRemove, to: alias) {}
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: alias.path) == url.path)
+        #expect(throws: DataError.self) { try PrivacyBudgetLedger.charge(0.6, label: "over", relation: .addRemove, to: url) {} }
+        #expect(try PrivacyBudgetLedger.load(from: url).spent == 0.7)
+        let hard = directory.appendingPathComponent("hard.json")
+        try FileManager.default.linkItem(at: url, to: hard)
+        let error = #expect(throws: DataError.self) { try PrivacyBudgetLedger.charge(0.1, label: "hard", relation: .addRemove, to: hard) {} }
+        #expect(error?.seen.contains("hard links") == true)
+    }
+
     @Test func capsDelta() throws {
         let (url, directory) = try Self.scratchLedger()
         defer { try? FileManager.default.removeItem(at: directory) }
