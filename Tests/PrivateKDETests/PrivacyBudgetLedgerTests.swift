@@ -18,6 +18,31 @@ import Testing
         try PrivacyBudgetLedger.charge(epsilon, delta: delta, label: label, relation: relation, to: url, creating: newLedger) {}
     }
 
+    /// Charges `epsilon` from `threads` threads at once; the numbers released and refused (over
+    /// budget), and any other failure.
+    static func chargeConcurrently(threads: Int, epsilon: Double, to url: URL, creating ledger: PrivacyBudgetLedger)
+        -> (released: Int, refused: Int, failures: [String]) {
+        let released = Mutex(0), refused = Mutex(0), failures = Mutex<[String]>([])
+        let done = DispatchGroup()
+        for k in 0..<threads {
+            done.enter()
+            Thread {
+                defer { done.leave() }
+                do {
+                    try PrivacyBudgetLedger.charge(epsilon, label: "thread \(k)", relation: .addRemove, to: url, creating: ledger) {
+                        released.withLock { $0 += 1 }
+                    }
+                } catch let error as DataError where error.expected.contains("remaining ε") {
+                    refused.withLock { $0 += 1 }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }.start()
+        }
+        done.wait()
+        return (released.withLock { $0 }, refused.withLock { $0 }, failures.withLock { $0 })
+    }
+
     @Test func refusesOverspendingAndLeavesTheFileAlone() throws {
         let (url, directory) = try Self.scratchLedger()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -72,35 +97,14 @@ import Testing
         let (url, directory) = try Self.scratchLedger()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
-        let released = Mutex<[Double]>([]), refused = Mutex(0), other = Mutex<[String]>([])
-        let threads = 12, done = DispatchGroup()
-        for k in 0..<threads {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                do {
-                    try PrivacyBudgetLedger.charge(0.3, label: "thread \(k)", relation: .addRemove, to: url, creating: ledger) {
-                        released.withLock { $0.append(0.3) }
-                    }
-                } catch let error as DataError where error.expected.contains("remaining ε") {
-                    refused.withLock { $0 += 1 }
-                } catch {
-                    other.withLock { $0.append("\(error)") }
-                }
-            }.start()
-        }
-        done.wait()
-        #expect(other.withLock { $0 }.isEmpty, "\(other.withLock { $0 })")
-        let spends = released.withLock { $0 }
-        #expect(spends.count == 3 && refused.withLock { $0 } == threads - 3)
+        let (released, refused, failures) = Self.chargeConcurrently(threads: 12, epsilon: 0.3, to: url, creating: ledger)
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(released == 3 && refused == 12 - 3)
         let book = try PrivacyBudgetLedger.load(from: url)
-        #expect(book.entries.count == spends.count && book.spent == spends.reduce(0, +))
+        #expect(book.entries.count == released && abs(book.spent - 0.3 * Double(released)) < 1e-12)
         #expect(book.spent <= book.budget)
     }
 
-    /// δ is capped too: a pure-ε ledger refuses any δ > 0; a ledger with a δ budget sums the
-    /// δ's (basic composition) and refuses the spend that would pass it, leaving the file alone;
-    /// a ledger file without the δ field (written before it existed) loads as pure-ε.
     /// A clean-up deleting `*.lock` again and again while charges run: with the lock on a
     /// `LEDGER.lock` file, a reviewer saw 16 concurrent builds release 6–16 spends on a budget
     /// for 3, with 3 recorded (an inode re-check did not close it: 4 of 3 here). The lock is now
@@ -109,33 +113,18 @@ import Testing
         let (url, directory) = try Self.scratchLedger()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ledger = try PrivacyBudgetLedger(budget: 1, relation: .addRemove)
-        let released = Mutex(0), stop = Mutex(false), failures = Mutex<[String]>([])
+        let stop = Mutex(false)
         let deleter = Thread {
             // What a clean-up of `*.lock` would remove (the lock used to live there).
             let stray = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".lock")
             while !stop.withLock({ $0 }) { try? FileManager.default.removeItem(at: stray) }
         }
         deleter.start()
-        let threads = 16, done = DispatchGroup()
-        for k in 0..<threads {
-            done.enter()
-            Thread {
-                defer { done.leave() }
-                do {
-                    try PrivacyBudgetLedger.charge(0.3, label: "thread \(k)", relation: .addRemove, to: url, creating: ledger) {
-                        released.withLock { $0 += 1 }
-                    }
-                } catch let error as DataError where error.expected.contains("remaining ε") {
-                } catch {
-                    failures.withLock { $0.append("\(error)") }
-                }
-            }.start()
-        }
-        done.wait()
+        let (released, _, failures) = Self.chargeConcurrently(threads: 16, epsilon: 0.3, to: url, creating: ledger)
         stop.withLock { $0 = true }
         let book = try PrivacyBudgetLedger.load(from: url)
-        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
-        #expect(released.withLock { $0 } == 3 && book.entries.count == 3, "released \(released.withLock { $0 }), recorded \(book.entries.count)")
+        #expect(failures.isEmpty, "\(failures)")
+        #expect(released == 3 && book.entries.count == 3, "released \(released), recorded \(book.entries.count)")
         #expect(book.spent <= book.budget)
     }
 
@@ -159,6 +148,9 @@ import Testing
         #expect(error?.seen.contains("hard links") == true)
     }
 
+    /// δ is capped too: a pure-ε ledger refuses any δ > 0; a ledger with a δ budget sums the
+    /// δ's (basic composition) and refuses the spend that would pass it, leaving the file alone;
+    /// a ledger file without the δ field (written before it existed) loads as pure-ε.
     @Test func capsDelta() throws {
         let (url, directory) = try Self.scratchLedger()
         defer { try? FileManager.default.removeItem(at: directory) }
