@@ -50,7 +50,7 @@ struct Build: ParsableCommand {
                 return
             }
             let budget = try privacy.budget(), relation = try privacy.relation()
-            try privacy.checkLedger()
+            try privacy.checkLedger(outputs: [output ?? defaultOutput(for: data, extension: "dpkde")] + (certificate.map { [$0] } ?? []))
             let table = try input.read(data, allowEmpty: true)
             let bytes: [UInt8]
             let statement: PrivacyStatement

@@ -83,8 +83,15 @@ struct PrivacyOptions: ParsableArguments {
     /// Refuses now — before the data is read — a release the ledger (if any) cannot afford.
     /// The spend itself goes through ``writeRelease(_:to:label:)``, which checks again under
     /// the ledger's lock.
-    func checkLedger() throws {
+    ///
+    /// - Parameter outputs: the files the run will write (release, certificate): none may be the
+    ///   ledger under any name, or the release would replace the ledger after its charge and every
+    ///   recorded spend would be lost (a reviewer did it with `-o LEDGER`).
+    func checkLedger(outputs: [String] = []) throws {
         guard let request = try ledgerRequest() else { return }
+        for output in outputs where Self.sameFile(output, request.url.path) {
+            throw ValidationError("\(output) is the ledger \(request.url.path): write the release and the certificate elsewhere")
+        }
         if request.newLedger == nil, !FileManager.default.fileExists(atPath: request.url.path) {
             throw ValidationError("the ledger \(request.url.path) does not exist: give --ledger-budget to create it")
         }
@@ -110,6 +117,18 @@ struct PrivacyOptions: ParsableArguments {
             StandardError.print("note: \(failure.note)")
             throw failure.underlying
         }
+    }
+
+    /// Whether two paths name the same file: the same path once symbolic links and `.`/`..`
+    /// are resolved, or the same inode (a hard link).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        if resolved(a) == resolved(b) { return true }
+        let fm = FileManager.default
+        guard let x = try? fm.attributesOfItem(atPath: a), let y = try? fm.attributesOfItem(atPath: b),
+              let i = x[.systemFileNumber] as? Int, let j = y[.systemFileNumber] as? Int,
+              let d = x[.systemNumber] as? Int, let e = y[.systemNumber] as? Int else { return false }
+        return i == j && d == e
     }
 
     /// The ledger file and the ledger to create if it does not exist; nil without --ledger.

@@ -30,7 +30,7 @@ struct Merge: ParsableCommand {
         try reportingErrors {
             guard !partials.isEmpty else { throw ValidationError("give at least one partial file") }
             let budget = try privacy.budget(), relation = try privacy.relation()
-            try privacy.checkLedger()
+            try privacy.checkLedger(outputs: [output])
             let shards = try partials.map { try KernelFeatureSums.Shard(fileBytes: try readBytes($0), name: $0) }
             let total = try KernelFeatureSums.union(of: shards)
             var noise = privacy.noise()

@@ -127,7 +127,7 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
             throw DataError(file: url.path, line: 1, column: 1, seen: "a ledger with \(links) hard links",
                             expected: "a ledger with one name (an update would split the names and lose spends)")
         }
-        try FileLock.withExclusiveLock(on: lock(of: url)) {
+        try FileLock.withExclusiveLock(onDirectory: lock(of: url)) {
             var ledger = try current(at: url, creating: newLedger)
             try ledger.check(epsilon, delta: delta, relation: relation, file: url.path)
             ledger.entries.append(Entry(label: label, epsilon: epsilon, delta: delta > 0 ? delta : nil,

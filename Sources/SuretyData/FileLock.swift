@@ -33,19 +33,8 @@ public enum FileLock {
     ///
     /// The retry cannot help against a file deleted *after* its holder checked it (a newcomer
     /// then creates and locks a fresh file beside the held, unlinked one); for a lock that
-    /// nothing may delete, pass a directory: it is locked as it is, never created.
+    /// nothing may delete, use ``withExclusiveLock(onDirectory:_:)``.
     public static func withExclusiveLock<T>(on lockFile: URL, _ body: () throws -> T) throws -> T {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: lockFile.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            let descriptor = open(lockFile.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw failure(lockFile, "cannot open the directory", errno) }
-            defer { close(descriptor) }
-            while flock(descriptor, LOCK_EX) != 0 {
-                let code = errno
-                if code != EINTR { throw failure(lockFile, "cannot lock it", code) }
-            }
-            return try body()
-        }
         while true {
             let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw failure(lockFile, "cannot open the lock file", errno) }
@@ -63,8 +52,35 @@ public enum FileLock {
         }
     }
 
-    static func failure(_ url: URL, _ what: String, _ code: Int32) -> DataError {
-        DataError(file: url.path, line: 1, column: 1, seen: "\(what): \(String(cString: strerror(code)))",
-                  expected: "a lock file that can be created and locked in this directory")
+    /// Runs `body` while holding the exclusive lock on the directory `directory`, which must
+    /// exist: nothing is ever created at its path (a lock file created there when the directory
+    /// was briefly renamed away would be a second, unrelated lock — a reviewer lost a ledger
+    /// entry that way). After locking, the path must still lead to the locked directory;
+    /// otherwise the lock is taken again on what the path now names.
+    ///
+    /// - Throws: ``DataError`` naming `directory` when it is missing, not a directory, or
+    ///   cannot be locked; whatever `body` throws (the lock is released first).
+    public static func withExclusiveLock<T>(onDirectory directory: URL, _ body: () throws -> T) throws -> T {
+        while true {
+            let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw failure(directory, "cannot open it as a directory", errno, expected: "an existing directory to hold the ledger")
+            }
+            defer { close(descriptor) }
+            while flock(descriptor, LOCK_EX) != 0 {
+                let code = errno
+                if code != EINTR { throw failure(directory, "cannot lock it", code) }
+            }
+            var held = stat(), current = stat()
+            guard fstat(descriptor, &held) == 0 else { throw failure(directory, "cannot inspect it", errno) }
+            guard stat(directory.path, &current) == 0 else { throw failure(directory, "it disappeared while locked", errno) }
+            guard current.st_ino == held.st_ino, current.st_dev == held.st_dev else { continue }
+            return try body()
+        }
+    }
+
+    static func failure(_ url: URL, _ what: String, _ code: Int32,
+                        expected: String = "a lock file that can be created and locked in this directory") -> DataError {
+        DataError(file: url.path, line: 1, column: 1, seen: "\(what): \(String(cString: strerror(code)))", expected: expected)
     }
 }

@@ -244,4 +244,24 @@ import ToolTestSupport
         #expect(result.status == 0, "\(result.out)\(result.err)")
         #expect(result.out.contains("consistent with ε"))
     }
+
+    /// Neither the release nor the certificate may be written over the ledger, under any name:
+    /// the release's rename came after the charge and replaced the ledger, losing every recorded
+    /// spend (found by a reviewer). A ledger in a missing directory is an error, not a lock file
+    /// created at the directory's path.
+    @Test(.enabled(if: binary != nil)) func releasesNeverReplaceTheLedger() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "L.json", "--ledger-budget", "1", "-o", "r1.dpkde"], in: dir).status == 0)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("lnk").path, withDestinationPath: "L.json")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("x"), withIntermediateDirectories: true)
+        for extra in [["-o", "L.json"], ["-o", "lnk"], ["-o", "x/../L.json"], ["-o", "r2.dpkde", "--certificate", "L.json"]] {
+            let run = try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "L.json"] + extra, in: dir)
+            #expect(run.status == 64 && run.err.contains("is the ledger"), "\(extra): \(run.err)")
+        }
+        let book = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("L.json"))) as? [String: Any]
+        #expect((book?["entries"] as? [Any])?.count == 1)
+        let missing = try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "nodir/L.json", "--ledger-budget", "1", "-o", "r3.dpkde"], in: dir)
+        #expect(missing.status == 64 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path), "\(missing.err)")
+    }
 }
