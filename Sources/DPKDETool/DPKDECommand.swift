@@ -122,7 +122,7 @@ struct PrivacyOptions: ParsableArguments {
     /// Whether two paths name the same file: the same path once symbolic links and `.`/`..`
     /// are resolved, or the same inode (a hard link).
     static func sameFile(_ a: String, _ b: String) -> Bool {
-        func resolved(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path }
+        func resolved(_ p: String) -> String { FileLock.canonicalPath(of: p)?.path ?? p }
         if resolved(a) == resolved(b) { return true }
         let fm = FileManager.default
         guard let x = try? fm.attributesOfItem(atPath: a), let y = try? fm.attributesOfItem(atPath: b),
@@ -141,7 +141,13 @@ struct PrivacyOptions: ParsableArguments {
             throw ValidationError("--ledger-delta-budget needs --ledger-budget: both are fixed when the ledger is created")
         }
         let newLedger = try ledgerBudget.map { try PrivacyBudgetLedger(budget: $0, deltaBudget: ledgerDeltaBudget, relation: try relation()) }
-        return (URL(fileURLWithPath: ledger), newLedger)
+        // The file the operating system would open, symbolic links resolved component by
+        // component (a textual `link/../L.json` named another file: a reviewer charged a fresh
+        // ledger while the real one went uncharged).
+        guard let url = FileLock.canonicalPath(of: ledger) else {
+            throw ValidationError("the directory of the ledger \(ledger) does not exist")
+        }
+        return (url, newLedger)
     }
 
     /// The secure generator, or the seeded one if asked for (tests).

@@ -122,7 +122,10 @@ public struct PrivacyBudgetLedger: Codable, Sendable, Equatable {
         // One ledger, one name: through a symbolic link the atomic rename would replace the link
         // with a new file (and lock another lock file), through a second hard link it would split
         // the two names — either way the real ledger would miss the spend (found by a reviewer).
-        let url = url.resolvingSymlinksInPath()
+        guard let url = FileLock.canonicalPath(of: url.path) else {
+            throw DataError(file: url.path, line: 1, column: 1, seen: "a ledger in a directory that does not exist",
+                            expected: "an existing directory to hold the ledger")
+        }
         if let links = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.referenceCount] as? Int, links > 1 {
             throw DataError(file: url.path, line: 1, column: 1, seen: "a ledger with \(links) hard links",
                             expected: "a ledger with one name (an update would split the names and lose spends)")

@@ -79,6 +79,26 @@ public enum FileLock {
         }
     }
 
+    /// The path the operating system opens for `url`: `realpath(3)` of the file when it exists,
+    /// else of its directory with the name appended — symbolic links resolved component by
+    /// component, so `link/../x` means the parent of the link's target, as `open` reads it (a
+    /// textual `..` collapse pointed a ledger at another file). `nil` when the directory does
+    /// not exist.
+    /// (Takes the path as typed: `URL(fileURLWithPath:)` collapses `..` textually on Linux.)
+    public static func canonicalPath(of path: String) -> URL? {
+        func real(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        if let full = real(path) { return URL(fileURLWithPath: full) }
+        let slash = path.lastIndex(of: "/")
+        let parent = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, name != ".", name != "..", let directory = real(parent) else { return nil }
+        return URL(fileURLWithPath: directory).appendingPathComponent(name)
+    }
+
     static func failure(_ url: URL, _ what: String, _ code: Int32,
                         expected: String = "a lock file that can be created and locked in this directory") -> DataError {
         DataError(file: url.path, line: 1, column: 1, seen: "\(what): \(String(cString: strerror(code)))", expected: expected)

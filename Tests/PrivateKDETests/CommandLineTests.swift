@@ -261,6 +261,16 @@ import ToolTestSupport
         }
         let book = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("L.json"))) as? [String: Any]
         #expect((book?["entries"] as? [Any])?.count == 1)
+        // `link/../L.json` is the file the operating system opens (the link's target's parent),
+        // not the textual collapse: the real ledger is charged, and may not be overwritten.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub/inner"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("s").path, withDestinationPath: "sub/inner")
+        #expect(try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "sub/L.json", "--ledger-budget", "1", "-o", "r4.dpkde"], in: dir).status == 0)
+        let through = try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "s/../L.json", "-o", "r5.dpkde"], in: dir)
+        #expect(through.status == 0, "\(through.err)")
+        let sub = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("sub/L.json"))) as? [String: Any]
+        #expect((sub?["entries"] as? [Any])?.count == 2)
+        #expect(try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "s/../L.json", "-o", "sub/L.json"], in: dir).status == 64)
         let missing = try Self.run(["build", "data.csv", "--epsilon", "0.3", "--ledger", "nodir/L.json", "--ledger-budget", "1", "-o", "r3.dpkde"], in: dir)
         #expect(missing.status == 64 && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("nodir").path), "\(missing.err)")
     }
