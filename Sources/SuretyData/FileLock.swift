@@ -8,50 +8,16 @@ import Foundation
 /// An exclusive lock held across processes and threads for the duration of a closure, for
 /// read-modify-write of a file that several runs may update at once (a privacy ledger).
 ///
-/// The lock is `flock(2)` on a separate lock file, never on the data file itself: a data file
-/// replaced by ``AtomicFileWriter``'s rename is a new inode, and a lock on the old one would
-/// no longer exclude anybody. `flock` locks belong to an open file description, so two
-/// threads of one process exclude each other too (POSIX `fcntl` locks would not), and the
-/// kernel drops the lock when its holder exits, even by a crash. The lock is advisory: it
-/// excludes only writers that take it. It lives here, beside ``AtomicFileWriter``, because
-/// both are the package's only direct calls into the file system's C interface.
+/// The lock is `flock(2)` on the directory that holds the file, never on the file itself (a
+/// file replaced by ``AtomicFileWriter``'s rename is a new inode, and a lock on the old one
+/// would no longer exclude anybody) nor on a separate lock file (a clean-up that deletes it
+/// lets a newcomer lock a fresh one beside the held, unlinked one — a reviewer overspent a
+/// ledger that way). `flock` locks belong to an open file description, so two threads of one
+/// process exclude each other too (POSIX `fcntl` locks would not), and the kernel drops the
+/// lock when its holder exits, even by a crash. The lock is advisory: it excludes only writers
+/// that take it. It lives here, beside ``AtomicFileWriter``, because both are the package's
+/// only direct calls into the file system's C interface.
 public enum FileLock {
-    /// Runs `body` while holding the exclusive lock on `lockFile` (created if absent, mode
-    /// 0644 less the umask, and left in place afterwards: removing it while another process
-    /// waits on it would let a third lock a new file).
-    ///
-    /// Blocks until the lock is free.
-    ///
-    /// - Throws: ``DataError`` naming `lockFile` when it cannot be created, opened or locked;
-    ///   whatever `body` throws (the lock is released first).
-    ///
-    /// If the lock file is deleted or replaced while a process waits for it (a clean-up that
-    /// removes `*.lock`), the waiter's lock would be on an unlinked inode that a newcomer no
-    /// longer sees, and both would hold "the" lock. So after locking, the descriptor's inode is
-    /// compared with the path's; when they differ the lock is dropped and taken again on the
-    /// file now at the path (a reviewer overspent a ledger by deleting its lock file in a loop).
-    ///
-    /// The retry cannot help against a file deleted *after* its holder checked it (a newcomer
-    /// then creates and locks a fresh file beside the held, unlinked one); for a lock that
-    /// nothing may delete, use ``withExclusiveLock(onDirectory:_:)``.
-    public static func withExclusiveLock<T>(on lockFile: URL, _ body: () throws -> T) throws -> T {
-        while true {
-            let descriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard descriptor >= 0 else { throw failure(lockFile, "cannot open the lock file", errno) }
-            defer { close(descriptor) }   // closing the last descriptor of the description unlocks
-            while flock(descriptor, LOCK_EX) != 0 {
-                let code = errno
-                if code != EINTR { throw failure(lockFile, "cannot lock it", code) }
-            }
-            var held = stat(), current = stat()
-            guard fstat(descriptor, &held) == 0 else { throw failure(lockFile, "cannot inspect the lock file", errno) }
-            guard stat(lockFile.path, &current) == 0, current.st_ino == held.st_ino, current.st_dev == held.st_dev else {
-                continue   // deleted or replaced while we waited: lock the file at the path instead
-            }
-            return try body()
-        }
-    }
-
     /// Runs `body` while holding the exclusive lock on the directory `directory`, which must
     /// exist: nothing is ever created at its path (a lock file created there when the directory
     /// was briefly renamed away would be a second, unrelated lock — a reviewer lost a ledger
@@ -100,7 +66,7 @@ public enum FileLock {
     }
 
     static func failure(_ url: URL, _ what: String, _ code: Int32,
-                        expected: String = "a lock file that can be created and locked in this directory") -> DataError {
+                        expected: String = "a directory that can be locked") -> DataError {
         DataError(file: url.path, line: 1, column: 1, seen: "\(what): \(String(cString: strerror(code)))", expected: expected)
     }
 }
