@@ -18,7 +18,7 @@ run() {  # kernel name, then the command
 for k in "$a" "$b"; do
   run "$k" "$bin/colep" certify --seed 1 --mc-samples 200 --output "$out/colep-digits.$k.json"
   run "$k" "$bin/dpkde" classify --insecure-noise-seed 1 --reps 5 --certificate "$out/dpkde-classify.$k.json"
-  run "$k" "$bin/halfspace" learn --seed 1 --output "$out/halfspace-example.$k.json"
+  run "$k" "$bin/halfspace" learn --noise massart --eta 0.2 --seed 1 --output "$out/halfspace-example.$k.json"
   run "$k" "$bin/dppls" fit Examples/dppls-runge/runge.csv --basis legendre --dim 1 --degree 9 -o "$out/dppls-runge.$k.json"
   run "$k" "$bin/ambient" simulate --estimator moments --seed 1 --output "$out/ambient-moments.$k.json"
   run "$k" "$bin/ambient" sweep --estimator moments --reps 4 --seed 1 --output "$out/ambient-sweep-moments.$k.json"

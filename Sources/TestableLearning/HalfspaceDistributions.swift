@@ -70,6 +70,10 @@ public enum LabelModel: Sendable, Hashable {
     /// Massart "correlated quadrant": flipped with probability `η` iff `sign(x₂) = sign(x₁)`;
     /// `opt = η/2` under the Gaussian, and the Chow vector is at angle `atan(η/(1−η))` from `w*`.
     case quadrantMassart(eta: Double)
+    /// Massart "wedge" (issue #19's construction): flipped with probability `η` iff
+    /// `sign(x₁)·x₂ > 0` and `|x₁| > margin` — flips away from the boundary, all on one side of
+    /// `w*` along `e₂`, so the Chow vector and surrogates are pulled toward `−e₂`.
+    case wedgeMassart(eta: Double, margin: Double)
     /// Massart "band": flipped with probability `η` iff `|x₁| ≥ t`.
     case bandMassart(eta: Double, threshold: Double)
     /// Adversarial: every label in `{0 < x₁ < 0.5, x₂ > q}` flipped, `q` set so that the region
@@ -85,12 +89,26 @@ public enum LabelModel: Sendable, Hashable {
         return w
     }
 
+    /// The flip probability `η(x)` at a point with first coordinates `x₁, x₂`, for the models
+    /// whose labels are `sign(x₁)` flipped independently (`nil` for the adversarial and CKMY
+    /// models): what a falsification test needs to compute a halfspace's true excess error.
+    public func flipProbability(x1: Double, x2: Double) -> Double? {
+        switch self {
+        case .clean: 0
+        case .randomFlips(let eta): eta
+        case .quadrantMassart(let eta): (x2 >= 0) == (x1 >= 0) ? eta : 0
+        case .wedgeMassart(let eta, let margin): (x1 >= 0) == (x2 > 0) && x2 != 0 && abs(x1) > margin ? eta : 0
+        case .bandMassart(let eta, let t): abs(x1) >= t ? eta : 0
+        case .adversarial, .ckmy: nil
+        }
+    }
+
     /// Labels for the row-major points.
     public func labels(_ points: [Double], dimension d: Int, using rng: inout some RandomNumberGenerator) throws -> [Double] {
         let n = points.count / d
         func flip(_ p: Double) -> Bool { rng.nextUniform() < p }
         switch self {
-        case .randomFlips(let eta), .quadrantMassart(let eta), .bandMassart(let eta, _), .ckmy(let eta):
+        case .randomFlips(let eta), .quadrantMassart(let eta), .bandMassart(let eta, _), .ckmy(let eta), .wedgeMassart(let eta, _):
             guard eta >= 0, eta < 0.5 else { throw NumericsError.domain(function: "label model", value: "η = \(eta)", expected: "0 ≤ η < 1/2") }
         case .adversarial(let opt):
             guard opt > 0, opt < 0.19 else { throw NumericsError.domain(function: "label model", value: "opt = \(opt)", expected: "0 < opt < 0.19") }
@@ -98,7 +116,7 @@ public enum LabelModel: Sendable, Hashable {
         }
         if d < 2 {
             switch self {
-            case .quadrantMassart, .adversarial, .ckmy:
+            case .quadrantMassart, .adversarial, .ckmy, .wedgeMassart:
                 throw NumericsError.domain(function: "label model", value: "d = 1", expected: "d ≥ 2 (the model uses x₂)")
             default: break
             }
@@ -112,6 +130,7 @@ public enum LabelModel: Sendable, Hashable {
             case .randomFlips(let eta): if flip(eta) { y = -y }
             case .quadrantMassart(let eta): if (x2 >= 0) == (x1 >= 0), flip(eta) { y = -y }
             case .bandMassart(let eta, let t): if abs(x1) >= t, flip(eta) { y = -y }
+            case .wedgeMassart(let eta, let margin): if (x1 >= 0) == (x2 > 0), x2 != 0, abs(x1) > margin, flip(eta) { y = -y }
             case .adversarial(let opt):
                 let q = Normal.standard.quantile(1 - opt / 0.19146246127401312)      // P(0 < g < 0.5)
                 if x1 > 0, x1 < 0.5, x2 > q { y = -y }

@@ -56,34 +56,6 @@ public enum LocalTests {
                            upper: threshold, failureProbability: p)
     }
 
-    /// Approximate stationarity of `w` for the surrogate (spec §A.9): the empirical Riemannian
-    /// gradient `ĝ(w) = −mean ℓ′_σ(⟨w,x⟩)·y·(I − wwᵀ)x` must have norm at most
-    /// `c·(1 − 2η)` (`c = 0.05·√(2/π)/√(2π)`, 5 % of the gradient's scale away from the optimum)
-    /// plus its sampling deviation `√(tr Ĉov(g)/(n δ'))` (Chebyshev on the mean of `n` vectors).
-    public static func stationarity(_ s: LabeledSample, direction w: [Double], sigma: Double, massartBound eta: Double,
-                                    failureProbability p: Double) -> TestOutcome {
-        let d = s.dimension, n = s.count
-        var mean = [Double](repeating: 0, count: d), squares = 0.0
-        for i in 0..<n {
-            let t = s.projection(i, onto: w)
-            let weight = SmoothRamp.derivative(t, sigma: sigma)
-            guard weight != 0 else { continue }
-            var norm2 = 0.0
-            for j in 0..<d {
-                let g = -weight * s.labels[i] * (s.values[i * d + j] - t * w[j])
-                mean[j] += g
-                norm2 += g * g
-            }
-            squares += norm2
-        }
-        mean = mean.map { $0 / Double(n) }
-        let meanNorm2 = mean.reduce(0) { $0 + $1 * $1 }
-        let trace = max(0, squares / Double(n) - meanNorm2) * Double(n) / Double(max(n - 1, 1))
-        let c = 0.05 * (2 / Double.pi).squareRoot() / (2 * Double.pi).squareRoot()
-        return TestOutcome(name: "stationarity (σ = \(format(sigma)))", statistic: meanNorm2.squareRoot(),
-                           upper: c * (1 - 2 * eta) + (trace / (Double(n) * p)).squareRoot(), failureProbability: p)
-    }
-
     static func band(_ s: LabeledSample, _ w: [Double], _ a: Double) -> [Int] {
         (0..<s.count).filter { abs(s.projection($0, onto: w)) <= a }
     }

@@ -18,11 +18,12 @@ import ToolTestSupport
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try Self.run(["simulate", "-n", "30000", "-d", "5", "--eta", "0.3", "--seed", "2", "-o", "g.csv"], in: dir).status == 0)
-        let learned = try Self.run(["learn", "g.csv", "--epsilon", "0.1", "--seed", "4", "-o", "cert.json"], in: dir)
+        let learned = try Self.run(["learn", "g.csv", "--epsilon", "0.1", "--noise", "massart", "--eta", "0.3", "--seed", "4", "-o", "cert.json"], in: dir)
         #expect(learned.status == 0, "\(learned.out)\(learned.err)")
-        #expect(learned.out.contains("verdict: ACCEPT") && learned.out.contains("label '1' → +1"))
+        #expect(learned.out.contains("tests: ACCEPT") && learned.out.contains("certified: error ≤ opt + ") && learned.out.contains("label '1' → +1"))
         let certificate = try Certificate.read(from: dir.appendingPathComponent("cert.json"))
-        for key in ["verdict", "weights", "validation_error", "error_bound", "tests"] { #expect(certificate.results[key] != nil, "\(key)") }
+        #expect(certificate.results["certified"]?.boolValue == true && certificate.claim.hasPrefix("CERTIFIED."))
+        for key in ["verdict", "weights", "validation_error", "error_bound", "tests", "near_optimality"] { #expect(certificate.results[key] != nil, "\(key)") }
         let verified = try Self.run(["verify", "cert.json"], in: dir)
         #expect(verified.status == 0, "\(verified.out)\(verified.err)")
 
@@ -30,6 +31,16 @@ import ToolTestSupport
         let rejected = try Self.run(["learn", "c.csv", "--epsilon", "0.1", "--seed", "4", "--json"], in: dir)
         #expect(rejected.status == 1)
         #expect(try Certificate.decode(Data(rejected.out.utf8)).results["verdict"]?.stringValue == "reject")
+        // Agnostic labels with opt ≈ 0.15: the tests accept, near-optimality is not proved, exit 1
+        // and a certificate that says so.
+        let agnostic = try Self.run(["learn", "g.csv", "--epsilon", "0.1", "--seed", "4", "--json"], in: dir)
+        #expect(agnostic.status == 1, "\(agnostic.err)")
+        let uncertified = try Certificate.decode(Data(agnostic.out.utf8))
+        #expect(uncertified.results["verdict"]?.stringValue == "accept" && uncertified.results["certified"]?.boolValue == false)
+        #expect(uncertified.claim.hasPrefix("ACCEPT, NOT CERTIFIED.") && !uncertified.claim.contains("≤ opt + ε"))
+        // --noise massart needs --eta; --eta needs massart.
+        #expect(try Self.run(["learn", "g.csv", "--noise", "massart"], in: dir).status == 64)
+        #expect(try Self.run(["learn", "g.csv", "--eta", "0.2"], in: dir).status == 64)
         let tested = try Self.run(["test", "c.csv", "--label", "y"], in: dir)
         #expect(tested.status == 1 && tested.out.contains("fourth moments"))
     }
@@ -56,7 +67,7 @@ import ToolTestSupport
     @Test(.enabled(if: binary != nil)) func referenceCertificateIsReproduced() throws {
         let reference = Self.root.appendingPathComponent("Certificates/reference/halfspace-example.json")
         let certificate = try Certificate.read(from: reference)
-        #expect(certificate.kind == "halfspace.tester-learner" && certificate.results["verdict"]?.stringValue == "accept")
+        #expect(certificate.kind == "halfspace.tester-learner" && certificate.results["certified"]?.boolValue == true)
         for run in try ToolProcess.verifyUnderTwoKernels("halfspace", reference, in: Self.root) {
             #expect(run.status == 0, "under OpenBLAS kernel \(run.kernel): \(run.out)\(run.err)")
             #expect(run.out.hasPrefix("verified"))

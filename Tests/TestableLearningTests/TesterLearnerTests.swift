@@ -34,7 +34,7 @@ import Testing
     /// standard deviation is about 1/(‖E yx‖√n) ≈ 0.3°; the band is 4.89 of those (1e-6).
     @Test(arguments: [0.2, 0.4]) func chowAngle(eta: Double) throws {
         let s = try Self.data(.gaussian, .quadrantMassart(eta: eta), n: 200_000, d: 5, seed: 3)
-        let measured = Self.angle(ProjectedSGD.chowVector(s), [1, 0, 0, 0, 0])
+        let measured = Self.angle(SurrogateDescent.chowVector(s), [1, 0, 0, 0, 0])
         #expect(abs(measured - atan(eta / (1 - eta)) * 180 / .pi) < 1.5, "\(measured)°")
     }
 
@@ -45,9 +45,9 @@ import Testing
         var rng = RandomStream(seed: 12)
         let result = try TesterLearner(epsilon: 0.1, delta: 0.01).run(s, using: &rng)
         let target = [1.0] + Array(repeating: 0, count: 9)
-        let chow = Self.angle(ProjectedSGD.chowVector(s), target), learned = Self.angle(result.weights, target)
+        let chow = Self.angle(SurrogateDescent.chowVector(s), target), learned = Self.angle(result.weights, target)
         #expect(learned < chow / 3, "learned \(learned)° vs Chow \(chow)°")
-        #expect(s.error(of: result.weights) < s.error(of: ProjectedSGD.chowVector(s)))
+        #expect(s.error(of: result.weights) < s.error(of: SurrogateDescent.chowVector(s)))
     }
 
     @Test func badInput() throws {
@@ -61,8 +61,16 @@ import Testing
             _ = try TesterLearner(epsilon: 0.05, delta: 0.01).run(small, using: &rng)
             Issue.record("500 samples were accepted for ε = 0.05")
         } catch let error as NumericsError {
-            #expect("\(error)".contains("at least 90"))           // says how many are needed
+            #expect("\(error)".contains("at least ") && "\(error)".contains("test split of"))    // says how many are needed
         }
+        // No sample size certifies ε = 0.01 when Massart flips may reach 0.499.
+        do {
+            _ = try TesterLearner(epsilon: 0.01, delta: 0.01, noise: .massart(bound: 0.499)).run(small, using: &rng)
+            Issue.record("an unreachable ε was attempted")
+        } catch let error as NumericsError {
+            #expect("\(error)".contains("at any sample size"))
+        }
+        #expect(throws: NumericsError.self) { try TesterLearner(epsilon: 0.1, delta: 0.01, noise: .massart(bound: 0.5)) }
     }
 }
 
