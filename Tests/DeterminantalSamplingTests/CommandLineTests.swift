@@ -80,4 +80,21 @@ import ToolTestSupport
         try certificate.write(to: copy)
         #expect(try ToolProcess.run("dppls", ["verify", copy.path], in: root).status == 1)
     }
+
+    /// Issue #19's reproduction: `dppls design --basis hermite --method iid` failed on 1 of 3
+    /// seeds at degree 10 and on every seed from degree 10 to 50 with `-n 2000`. Now every seed
+    /// and degree writes its points (exit 0), and so do DPP designs through the same sampler.
+    @Test(.enabled(if: binary != nil)) func hermiteDesignsAtHighDegree() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-hermite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (degree, method, extra) in [(10, "iid", [String]()), (10, "iid", ["-n", "2000"]), (30, "iid", ["-n", "2000"]), (50, "iid", ["-n", "2000"]),
+                                        (50, "dpp", []), (50, "volume-rescaled", ["-n", "120"]), (10, "dpp-repeat", ["--reps", "3"])] {
+            for seed in 1...3 {
+                let arguments = ["design", "--basis", "hermite", "--degree", "\(degree)", "--method", method, "--seed", "\(seed)", "-o", "h.csv"] + extra
+                let result = try ToolProcess.run("dppls", arguments, in: dir)
+                #expect(result.status == 0, "\(arguments): \(result.err)")
+            }
+        }
+    }
 }
