@@ -37,13 +37,16 @@ struct Design: ParsableCommand {
         abstract: "Points (and weights) at which to evaluate an expensive function.",
         discussion: """
             Continuous spaces: --method iid|dpp|dpp-repeat|volume-rescaled. Discrete ground sets (--features FILE.csv, one row per \
-            candidate, one column per feature): --method dpp (m items) or volume (--n items), writing the chosen rows.
+            candidate, one column per feature): --method dpp (m distinct rows), dpp-repeat (--reps independent DPP samples; a row \
+            chosen by several repetitions is written once per repetition), volume (-n distinct rows, weight 1: volume sampling's \
+            guarantees are for unweighted least squares) or volume-rescaled (m DPP rows plus n − m rows drawn with replacement \
+            from the leverage scores, weighted), writing the chosen rows with their weights.
             """)
 
     @OptionGroup var space: SpaceOptions
-    @Option(help: "iid, dpp, dpp-repeat, volume-rescaled (continuous); dpp, volume (discrete).") var method = "dpp-repeat"
-    @Option(help: "Repetitions for dpp-repeat.") var reps = 3
-    @Option(name: .customShort("n"), help: "Number of points for iid and volume-rescaled (default: the Chernoff rule for δ = 0.5, η = 0.1).") var count: Int?
+    @Option(help: "iid, dpp, dpp-repeat, volume-rescaled (continuous); dpp, dpp-repeat, volume, volume-rescaled (discrete).") var method = "dpp-repeat"
+    @Option(name: [.customLong("reps"), .customLong("repetitions")], help: "Independent DPP samples for dpp-repeat (continuous or discrete).") var reps = 3
+    @Option(name: .customShort("n"), help: "Number of points for iid and volume-rescaled (default: the Chernoff rule for δ = 0.5, η = 0.1, resp. 2m), or rows for discrete volume (default m) and volume-rescaled (default 2m).") var count: Int?
     @Option(help: "Redraw until ‖G − I‖ ≤ this δ (conditioned design).") var condition: Double?
     @Option(help: "Best of M draws before conditioning (boosted).") var boost = 1
     @Option(help: ArgumentHelp("A discrete ground set: CSV of candidate feature rows.", valueName: "file")) var features: String?
@@ -56,24 +59,33 @@ struct Design: ParsableCommand {
             if let features {
                 let table = try NumericTable.readCSV(url: URL(fileURLWithPath: features))
                 let ground = try DiscreteSpace(featureMatrix: table.features)
-                let chosen: [Int]
+                let design: DiscreteDesign
                 switch method {
-                case "dpp": chosen = ProjectionDPP.sample(ground, using: &rng)
+                case "dpp": design = .dpp
+                case "dpp-repeat":
+                    guard reps >= 1 else { throw ValidationError("--reps must be at least 1") }
+                    design = .dppRepeat(repetitions: reps)
                 case "volume":
                     let n = count ?? ground.count
                     guard n >= ground.count, n <= ground.items else {
-                        throw ValidationError("-n must be between m = \(ground.count) and the \(ground.items) candidates")
+                        throw ValidationError("-n must be between m = \(ground.count) and the \(ground.items) candidates (volume sampling picks distinct rows)")
                     }
-                    chosen = FiniteVolumeSampling.sample(ground, size: n, using: &rng)
-                default: throw ValidationError("--method for a discrete ground set: dpp or volume")
+                    design = .volume(size: n)
+                case "volume-rescaled":
+                    let n = count ?? 2 * ground.count
+                    guard n >= ground.count else { throw ValidationError("-n must be at least m = \(ground.count)") }
+                    design = .volumeRescaled(size: n)
+                default: throw ValidationError("--method for a discrete ground set: dpp, dpp-repeat, volume or volume-rescaled")
                 }
+                let chosen = try design.draw(ground, using: &rng)
                 let writer = try CSVWriter(url: URL(fileURLWithPath: output), header: ["row"] + table.columnNames + ["weight"])
                 for i in chosen.sorted() {
-                    let norm2 = ground.row(i).reduce(0) { $0 + $1 * $1 }
-                    try writer.writeRow(fields: ["\(i + 2)"] + table.features.row(i).map { "\($0)" } + ["\(Double(ground.count) / norm2)"])
+                    try writer.writeRow(fields: ["\(i + 2)"] + table.features.row(i).map { "\($0)" } + ["\(design.weight(ground, item: i))"])
                 }
                 try writer.finish()
-                print("wrote \(chosen.count) of \(ground.items) candidate rows (m = \(ground.count)) to \(output)")
+                let distinct = Set(chosen).count
+                print("wrote \(chosen.count) rows (\(distinct) distinct) of \(ground.items) candidates (m = \(ground.count), \(method)) to \(output)"
+                      + (method == "volume" ? "; weights 1: volume sampling's guarantees are for unweighted least squares" : ""))
                 return
             }
             let space = try space.space()

@@ -103,16 +103,10 @@ public enum ProjectionDPP {
     /// the item indices.
     public static func sample(_ space: DiscreteSpace, using rng: inout some RandomNumberGenerator) -> [Int] {
         let m = space.count
-        let cumulative = space.cumulativeProposal
-        let total = cumulative.last ?? 0
+        let total = space.cumulativeProposal.last ?? 0
         var basis = OrthonormalColumns(dimension: m), chosen: [Int] = [], taken = Set<Int>()
         while chosen.count < m {
-            let u = rng.nextUniform() * total
-            var lo = 0, hi = cumulative.count - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
-            }
+            let lo = space.proposalItem(rng.nextUniform() * total)
             guard !taken.contains(lo) else { continue }
             let phi = space.row(lo)
             let residual = basis.residual(of: phi)

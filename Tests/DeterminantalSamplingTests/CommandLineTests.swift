@@ -97,4 +97,33 @@ import ToolTestSupport
             }
         }
     }
+
+    /// Discrete designs: `dpp-repeat --repetitions r` writes r·m rows (a row once per repetition
+    /// that chose it) with the optimal weights; `volume` writes weight 1 (its guarantees are for
+    /// unweighted least squares); `volume-rescaled` writes n rows; bad sizes exit 64, no file.
+    @Test(.enabled(if: binary != nil)) func discreteDesigns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-discrete-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "a,b,c\n" + (0..<20).map { i in "\(sin(Double(i))),\(cos(2 * Double(i))),\(Double(i) / 10)" }.joined(separator: "\n") + "\n"
+        try text.write(to: dir.appendingPathComponent("cand.csv"), atomically: true, encoding: .utf8)
+        func rows(_ arguments: [String]) throws -> [[String]] {
+            let result = try ToolProcess.run("dppls", ["design", "--features", "cand.csv", "-o", "out.csv"] + arguments, in: dir)
+            #expect(result.status == 0, "\(arguments): \(result.err)")
+            return try String(contentsOf: dir.appendingPathComponent("out.csv"), encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
+        }
+        #expect(try rows(["--method", "dpp-repeat", "--repetitions", "4"]).count == 12)
+        #expect(try rows(["--method", "dpp-repeat", "--reps", "2"]).count == 6)
+        let volume = try rows(["--method", "volume", "-n", "7"])
+        #expect(volume.count == 7 && volume.allSatisfy { $0.last == "1.0" } && Set(volume.map { $0[0] }).count == 7)
+        let rescaled = try rows(["--method", "volume-rescaled", "-n", "30"])
+        #expect(rescaled.count == 30 && rescaled.allSatisfy { Double($0.last!)! > 0 })
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out.csv"))
+        for arguments in [["--method", "dpp-repeat", "--repetitions", "0"], ["--method", "volume", "-n", "21"], ["--method", "volume", "-n", "2"],
+                          ["--method", "volume-rescaled", "-n", "2"], ["--method", "iid"]] {
+            let result = try ToolProcess.run("dppls", ["design", "--features", "cand.csv", "-o", "out.csv"] + arguments, in: dir)
+            #expect(result.status == 64, "\(arguments): \(result.status) \(result.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.csv").path))
+    }
 }
