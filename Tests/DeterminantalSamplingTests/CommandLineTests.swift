@@ -126,4 +126,45 @@ import ToolTestSupport
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.csv").path))
     }
+
+    /// `dppls fit --features CANDIDATES` fits a discrete design's rows in the span of the user's
+    /// features (design → evaluate → fit → verify), reports coefficients on the user's columns,
+    /// and refuses a design file that does not come from the candidates (a changed feature value,
+    /// a row number out of range, a non-positive weight, a missing column: exit 64, located); a
+    /// changed candidates file makes verify fail (exit 1).
+    @Test(.enabled(if: binary != nil)) func fitOnFeatureMatrix() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-fitfeatures-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "a,b,c\n" + (0..<40).map { i in "\(sin(Double(i))),\(cos(2 * Double(i))),\(Double(i) / 10)" }.joined(separator: "\n") + "\n"
+        try text.write(to: dir.appendingPathComponent("cand.csv"), atomically: true, encoding: .utf8)
+        for method in ["dpp-repeat", "volume", "volume-rescaled"] {
+            let design = try ToolProcess.run("dppls", ["design", "--features", "cand.csv", "--method", method, "-n", "9", "--repetitions", "3", "-o", "d.csv"], in: dir)
+            #expect(design.status == 0, "\(design.err)")
+            let lines = try String(contentsOf: dir.appendingPathComponent("d.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
+            var out = [lines[0] + ",f"]
+            for line in lines.dropFirst() {
+                let v = line.split(separator: ",").map { Double($0)! }
+                out.append(line + ",\(2 * v[1] - v[2] + 0.5 * v[3])")                    // exactly in the span
+            }
+            try (out.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("dv.csv"), atomically: true, encoding: .utf8)
+            let fit = try ToolProcess.run("dppls", ["fit", "dv.csv", "--features", "cand.csv", "-o", "cert.json"], in: dir)
+            #expect(fit.status == 0, "\(method): \(fit.err)")
+            let certificate = try Certificate.read(from: dir.appendingPathComponent("cert.json"))
+            let raw = certificate.results["feature_coefficients"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            #expect(raw.count == 3 && abs(raw[0] - 2) < 1e-9 && abs(raw[1] + 1) < 1e-9 && abs(raw[2] - 0.5) < 1e-9, "\(method): \(raw)")
+            #expect(try ToolProcess.run("dppls", ["verify", "cert.json"], in: dir).status == 0)
+            // Broken design files, each a located input error.
+            let header = out[0], first = out[1].split(separator: ",").map(String.init)
+            func variant(_ change: (inout [String]) -> Void) -> String { var f = first; change(&f); return ([header, f.joined(separator: ",")] + out.dropFirst(2)).joined(separator: "\n") + "\n" }
+            for (name, body, message) in [("changed", variant { $0[1] = "0.123" }, "line"), ("range", variant { $0[0] = "99" }, "row 99"),
+                                          ("weight", variant { $0[4] = "0" }, "weight"), ("columns", "row,a,b,weight,f\n2,0,1,1,1\n", "columns")] {
+                try body.write(to: dir.appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
+                let result = try ToolProcess.run("dppls", ["fit", "\(name).csv", "--features", "cand.csv"], in: dir)
+                #expect(result.status == 64 && result.err.contains(message), "\(method) \(name): \(result.status) \(result.err)")
+            }
+        }
+        try text.replacingOccurrences(of: "0.1\n", with: "0.2\n").write(to: dir.appendingPathComponent("cand.csv"), atomically: true, encoding: .utf8)
+        #expect(try ToolProcess.run("dppls", ["verify", "cert.json"], in: dir).status != 0)
+    }
 }

@@ -157,4 +157,73 @@ import Testing
         #expect(DiscreteDesign.volume(size: 3).weight(space, item: 6) == 1)
         #expect(abs(DiscreteDesign.dpp.weight(space, item: 6) - 2 / space.squaredRowNorms[6]) < 1e-15)
     }
+
+    /// Claim (`dppls.weighted-least-squares` on a ground set, `dppls fit --features`): for the
+    /// sample drawn and every v in V_m, ‖f − f̂‖ ≤ ‖f − v‖ + bound_factor·‖f − v‖_n, norms in
+    /// L²_μ over all N items and ‖g‖_n² = (1/n)Σ_t w_t g(x_t)² with the design's weights.
+    /// Hardest targets: f ⟂ V_m whose values on the chosen rows point the weighted right-hand
+    /// side along the design's smallest singular direction (so ‖f̂‖ = ‖f‖_n/σ_min, where the
+    /// factor is tightest), completed off the sample to be orthogonal to V_m, with v = 0, v = P f
+    /// and v random; plus random f. Designs: dpp (n = m, the least stable), dpp-repeat r = 2,
+    /// volume s = m + 1 (weight 1), volume-rescaled n = 2m, on the ground sets of the inclusion
+    /// tests whose masses are uniform and N ≥ 2m + 1. Exact check with a round-off allowance:
+    /// LHS ≤ RHS·(1 + 10⁻⁹ + 100·κ(A)·u).
+    @Test func discreteFitBoundAdversarialTargets() throws {
+        var rng = RandomStream(seed: 1907)
+        var fits = 0, worst = 0.0
+        for set in try DPPFalsificationTests.groundSets() where set.masses.allSatisfy({ $0 == set.masses[0] }) && set.features.rows >= 2 * set.features.columns + 1 {
+            let space = try DiscreteSpace(featureMatrix: set.features)
+            let n = space.items, m = space.count
+            let phi = (0..<n).map { space.row($0) }
+            func project(_ f: [Double]) -> [Double] {             // P f in the φ basis: c = Σ μ_i f_i φ_i
+                (0..<m).map { j in (0..<n).reduce(0.0) { $0 + space.masses[$1] * f[$1] * phi[$1][j] } }
+            }
+            func norm(_ g: [Double]) -> Double { (0..<n).reduce(0.0) { $0 + space.masses[$1] * g[$1] * g[$1] }.squareRoot() }
+            for design in [DiscreteDesign.dpp, .dppRepeat(repetitions: 2), .volume(size: m + 1), .volumeRescaled(size: 2 * m)] {
+                for _ in 0..<6 {
+                    let items = try design.draw(space, using: &rng)
+                    let weights = items.map { design.weight(space, item: $0) }
+                    let count = Double(items.count)
+                    // The weighted design and its smallest singular direction.
+                    let a = try Matrix(rows: items.count, columns: m, rowMajor: items.enumerated().flatMap { t, i in phi[i].map { $0 * (weights[t] / count).squareRoot() } })
+                    let svd = try a.gram().symmetricEigendecomposition()
+                    let bottom = (0..<m).map { svd.vectors[$0, 0] }
+                    let direction = try a.multiplied(by: bottom)
+                    var targets: [[Double]] = [(0..<n).map { _ in Normal.standard.sample(using: &rng) }]
+                    // f on the sample: values y_t with √(w_t/n)·y_t = direction_t (rows chosen twice get their mean).
+                    var adversarial = [Double](repeating: 0, count: n), hits = [Double](repeating: 0, count: n)
+                    for (t, i) in items.enumerated() { adversarial[i] += direction[t] / (weights[t] / count).squareRoot(); hits[i] += 1 }
+                    for i in 0..<n where hits[i] > 0 { adversarial[i] /= hits[i] }
+                    // Complete off the sample so that f ⟂ V_m: solve for the values on the other rows.
+                    let free = (0..<n).filter { hits[$0] == 0 }
+                    if free.count >= m {
+                        let c = project(adversarial)
+                        let b = try Matrix(rows: m, columns: free.count, rowMajor: (0..<m).flatMap { j in free.map { space.masses[$0] * phi[$0][j] } })
+                        let correction = try b.leastSquares(c.map { -$0 }).coefficients
+                        for (k, i) in free.enumerated() { adversarial[i] += correction[k] }
+                        targets.append(adversarial)
+                    }
+                    for f in targets {
+                        let fit = try WeightedLeastSquares.fit(space: space, items: items, weights: weights, values: items.map { f[$0] })
+                        let fitted = (0..<n).map { i in zip(phi[i], fit.coefficients).reduce(0.0) { $0 + $1.0 * $1.1 } }
+                        let best = project(f)
+                        let candidates = [[Double](repeating: 0, count: m), best, best.map { $0 + Normal.standard.sample(using: &rng) }]
+                        for c in candidates {
+                            let v = (0..<n).map { i in zip(phi[i], c).reduce(0.0) { $0 + $1.0 * $1.1 } }
+                            let lhs = norm(zip(f, fitted).map { $0 - $1 })
+                            let gap = zip(f, v).map { $0 - $1 }
+                            let empirical = (items.enumerated().reduce(0.0) { $0 + weights[$1.offset] * gap[$1.element] * gap[$1.element] } / count).squareRoot()
+                            let rhs = norm(gap) + fit.boundFactor * empirical
+                            let allowance = 1 + 1e-9 + 100 * fit.solutionCondition * Double.ulpOfOne
+                            fits += 1
+                            if rhs > 0 { worst = max(worst, lhs / rhs) }
+                            #expect(lhs <= rhs * allowance, "\(set.name) \(design): ‖f − f̂‖ = \(lhs) > \(rhs)")
+                        }
+                    }
+                }
+            }
+        }
+        print("[falsify] discrete LS bound: \(fits) (design, f, v) triples, largest LHS/RHS \(worst)")
+        #expect(fits > 100)
+    }
 }
