@@ -57,6 +57,9 @@ struct Design: ParsableCommand {
         try reportingErrors {
             var rng = RandomStream(seed: seed)
             if let features {
+                guard condition == nil, boost == 1 else {
+                    throw ValidationError("--condition and --boost apply to continuous spaces; a discrete design (--features) is drawn once")
+                }
                 let table = try NumericTable.readCSV(url: URL(fileURLWithPath: features))
                 let ground = try DiscreteSpace(featureMatrix: table.features)
                 let design: DiscreteDesign
@@ -127,7 +130,7 @@ struct Fit: ParsableCommand {
             the design wrote.
             """)
 
-    @Argument(help: "CSV with columns x1…xd (as written by design) and the function values.") var data: String
+    @Argument(help: "CSV with columns x1…xd (as written by design) and the function values; with --features, the design file with the values added.") var data: String
     @OptionGroup var space: SpaceOptions
     @Option(help: ArgumentHelp("The candidates CSV a discrete design was drawn from (fit on its features instead of polynomials).", valueName: "file"))
     var features: String?

@@ -120,7 +120,7 @@ import ToolTestSupport
         #expect(rescaled.count == 30 && rescaled.allSatisfy { Double($0.last!)! > 0 })
         try FileManager.default.removeItem(at: dir.appendingPathComponent("out.csv"))
         for arguments in [["--method", "dpp-repeat", "--repetitions", "0"], ["--method", "volume", "-n", "21"], ["--method", "volume", "-n", "2"],
-                          ["--method", "volume-rescaled", "-n", "2"], ["--method", "iid"]] {
+                          ["--method", "volume-rescaled", "-n", "2"], ["--method", "iid"], ["--method", "dpp", "--condition", "0.5"]] {
             let result = try ToolProcess.run("dppls", ["design", "--features", "cand.csv", "-o", "out.csv"] + arguments, in: dir)
             #expect(result.status == 64, "\(arguments): \(result.status) \(result.err)")
         }
