@@ -56,6 +56,17 @@ public struct DiscreteSpace: Sendable {
     /// `φ(x_i)`.
     public func row(_ i: Int) -> [Double] { features.row(i) }
 
+    /// The item `i` with `cumulativeProposal[i − 1] ≤ u < cumulativeProposal[i]` (binary search): for
+    /// `u` uniform on `[0, m)`, a draw from `ρ_i = μ_i‖φ_i‖²/m`.
+    func proposalItem(_ u: Double) -> Int {
+        var lo = 0, hi = cumulativeProposal.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if cumulativeProposal[mid] > u { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+
     /// Modified Gram–Schmidt on the columns.
     static func orthonormalized(_ m: Matrix) throws -> Matrix {
         let n = m.rows, k = m.columns

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import SuretyNumerics
 
 /// `V_m = span{φ_α}`: multivariate polynomials orthonormal in `L²_μ`, `μ` the uniform
@@ -93,11 +92,55 @@ public struct PolynomialSpace: Sendable, Hashable {
         (0..<dimension).map { _ in family == .legendre ? 2 * rng.nextUniform() - 1 : Normal.standard.sample(using: &rng) }
     }
 
-    /// A draw from the optimal density `ρ_m = (k_m/m) dμ` (spec §B.2): `α` uniform over the
-    /// multi-indices, then each coordinate from `p̂_{α_k}² dμ₁` independently.
+    /// A draw from the optimal density `ρ_m = (k_m/m) dμ` (spec §B.2), exact.
+    ///
+    /// Legendre: `α` uniform over the multi-indices, then each coordinate from `p̂_{α_k}² dμ₁`
+    /// by rejection from the arcsine law (envelope 3, see `UnivariateSquareSampler`).
+    ///
+    /// Hermite: by rejection from the product `Π_k ρ^{(1)}_{q+1}(x_k)` of 1-D optimal densities
+    /// of degree `q` = the largest entry of any multi-index, each drawn exactly as a uniformly
+    /// chosen eigenvalue of the β = 2 Hermite ensemble (``ProjectionDPP/tridiagonalHermite(count:using:)``,
+    /// whose one-point law is `ρ^{(1)}_{q+1}`). Every `α` lies in `{0…q}^d`, so
+    /// `k_m(x) ≤ Π_k k^{(1)}_{q+1}(x_k)` and accepting with probability `k_m(x)/Π_k k^{(1)}_{q+1}(x_k)`
+    /// is exact; the acceptance rate is exactly ``optimalAcceptanceRate`` `= m/(q+1)^d` — 1 for a
+    /// 1-D or tensor space (no rejection at all), `(q+2)/(2(q+1)) > 1/2` for 2-D total degree,
+    /// `→ 1/d!` for total degree as `q` grows: bounded below uniformly in the degree.
+    ///
+    /// - Throws: `NumericsError.noConvergence` after 100 000 rejected proposals (expected
+    ///   `(q+1)^d/m` per draw).
     public func sampleOptimal(using rng: inout some RandomNumberGenerator) throws -> [Double] {
-        let alpha = indices[Int(UInt64.random(in: 0..<UInt64(count), using: &rng))]
-        return try alpha.map { try UnivariateSquareSampler.sample(family: family, degree: $0, using: &rng) }
+        try sampleOptimalCountingProposals(using: &rng).point
+    }
+
+    /// ``sampleOptimal(using:)`` and the number of proposals it took (always 1 for Legendre, whose
+    /// rejection happens per coordinate inside `UnivariateSquareSampler`).
+    func sampleOptimalCountingProposals(using rng: inout some RandomNumberGenerator) throws -> (point: [Double], proposals: Int) {
+        switch family {
+        case .legendre:
+            let alpha = indices[Int(UInt64.random(in: 0..<UInt64(count), using: &rng))]
+            return (try alpha.map { try UnivariateSquareSampler.legendre(degree: $0, using: &rng) }, 1)
+        case .hermite:
+            let q = largestEntry
+            let tensor = count == Int(pow(Double(q + 1), Double(dimension)))
+            for proposals in 1...100_000 {
+                let x = try (0..<dimension).map { _ in try ProjectionDPP.tridiagonalHermite(count: q + 1, using: &rng)[rng.nextInt(below: q + 1)] }
+                if tensor { return (x, proposals) }
+                let bound = try x.reduce(1.0) { product, t in
+                    try product * OrthogonalPolynomialFamily.hermite.values(upTo: q, at: t, orthonormal: true).reduce(0) { $0 + $1 * $1 }
+                }
+                if rng.nextUniform() * bound < christoffel(x) { return (x, proposals) }
+            }
+            throw NumericsError.noConvergence(function: "optimal-density sampler", detail: "no acceptance in 100 000 proposals")
+        }
+    }
+
+    /// The largest entry `q` of any multi-index (the degree in each coordinate).
+    var largestEntry: Int { indices.reduce(0) { Swift.max($0, $1.max() ?? 0) } }
+
+    /// The acceptance rate of the Hermite optimal-density sampler, `m/(q+1)^d` (1 for Legendre,
+    /// whose sampler rejects per coordinate with rate 1/3).
+    public var optimalAcceptanceRate: Double {
+        family == .legendre ? 1 : Double(count) / pow(Double(largestEntry + 1), Double(dimension))
     }
 
     static func binomial(_ n: Int, _ k: Int) -> Double {
@@ -108,29 +151,19 @@ public struct PolynomialSpace: Sendable, Hashable {
 }
 
 
-/// Exact draws from `p̂_n(x)² dμ₁(x)` by rejection.
+/// Exact draws from `p̂_n(x)² dμ₁(x)` for Legendre by rejection.
 enum UnivariateSquareSampler {
-    /// Legendre: the arcsine proposal `x = cos(πU)` with envelope 3, valid by Bernstein's
-    /// inequality `√(sin θ)·|P_n(cos θ)| < √(2/(πn))` (Szegő, Thm 7.3.3): `p̂_n² = (2n+1)P_n²
+    /// The arcsine proposal `x = cos(πU)` with envelope 3, valid by Bernstein's inequality
+    /// `√(sin θ)·|P_n(cos θ)| < √(2/(πn))` (Szegő, Thm 7.3.3): `p̂_n² = (2n+1)P_n²
     /// ≤ 6/(π√(1−x²))`, i.e. the target density `p̂_n²/2` is at most 3 times the arcsine density.
-    /// Hermite: the proposal N(0, 2) with an envelope measured on a fine grid with a 25 % margin;
-    /// every acceptance ratio is checked to be ≤ 1, so a wrong envelope would be an error, not a
-    /// silent bias.
-    static func sample(family: PolynomialSpace.Family, degree n: Int, using rng: inout some RandomNumberGenerator) throws -> Double {
-        let polynomials = family.polynomials
+    /// Every acceptance ratio is checked to be ≤ 1, so a wrong envelope would be an error, not a
+    /// silent bias. (Hermite spaces are sampled through the Hermite ensemble instead: the N(0, 2)
+    /// proposal used before had an envelope growing like 10⁴ at degree 10 and 10⁹ at 20.)
+    static func legendre(degree n: Int, using rng: inout some RandomNumberGenerator) throws -> Double {
         for _ in 0..<100_000 {
-            let x: Double, ratio: Double
-            switch family {
-            case .legendre:
-                x = cos(Double.pi * rng.nextUniform())
-                let p = try polynomials.values(upTo: n, at: x, orthonormal: true)[n]
-                ratio = p * p * Double.pi * (1 - x * x).squareRoot() / 6
-            case .hermite:
-                x = 2.0.squareRoot() * Normal.standard.sample(using: &rng)
-                let p = try polynomials.values(upTo: n, at: x, orthonormal: true)[n]
-                // target/proposal = √2·p̂²·e^{−x²/4}.
-                ratio = 2.0.squareRoot() * p * p * exp(-x * x / 4) / hermiteEnvelope(n)
-            }
+            let x = cos(Double.pi * rng.nextUniform())
+            let p = try OrthogonalPolynomialFamily.legendre.values(upTo: n, at: x, orthonormal: true)[n]
+            let ratio = p * p * Double.pi * (1 - x * x).squareRoot() / 6
             guard ratio <= 1 else {
                 throw NumericsError.domain(function: "optimal-density sampler", value: "an acceptance ratio \(ratio) > 1 at degree \(n)",
                                            expected: "a valid envelope (please report)")
@@ -139,22 +172,4 @@ enum UnivariateSquareSampler {
         }
         throw NumericsError.noConvergence(function: "optimal-density sampler", detail: "no acceptance in 100 000 proposals")
     }
-
-    /// `1.25 · max √2·p̂_n(x)²·e^{−x²/4}` over a grid of step 10⁻³ on `|x| ≤ 2√n + 12`.
-    static func hermiteEnvelope(_ n: Int) -> Double {
-        if let cached = cache.withLock({ $0[n] }) { return cached }
-        let limit = 2 * Double(n).squareRoot() + 12
-        var best = 0.0, x = -limit
-        while x <= limit {
-            if let p = try? OrthogonalPolynomialFamily.hermite.values(upTo: n, at: x, orthonormal: true)[n] {
-                best = max(best, 2.0.squareRoot() * p * p * exp(-x * x / 4))
-            }
-            x += 1e-3
-        }
-        let envelope = 1.25 * best
-        cache.withLock { $0[n] = envelope }
-        return envelope
-    }
-
-    private static let cache = Mutex<[Int: Double]>([:])
 }

@@ -1,4 +1,3 @@
-import CLinAlg
 import Foundation
 import SuretyNumerics
 
@@ -8,19 +7,22 @@ import SuretyNumerics
 /// `‖Π⊥φ(x)‖²/(m − l + 1) dμ`, `Π⊥` projecting onto the complement of the features drawn so far.
 ///
 /// Numerical care (DPPy issues #61, #70): the orthonormal list is kept by Gram–Schmidt applied
-/// twice, residual norms are clipped at 0, and discrete probabilities are renormalized by their
-/// actual sum.
+/// twice (``OrthonormalColumns``, through BLAS), residual norms are clipped at 0, and discrete
+/// probabilities are renormalized by their actual sum.
 public enum ProjectionDPP {
-    /// Continuous space. For the 1-D Legendre space of degree `m − 1` the whole sample is the
-    /// spectrum of a random tridiagonal matrix (``tridiagonalLegendre(count:using:)``);
-    /// otherwise the chain rule: propose `x ~ ρ_m`, accept with probability `‖Π⊥φ(x)‖²/‖φ(x)‖²`
+    /// Continuous space. For the 1-D Legendre or Hermite space of degree `m − 1` the whole sample
+    /// is the spectrum of a random tridiagonal matrix (``tridiagonalLegendre(count:using:)``,
+    /// ``tridiagonalHermite(count:using:)``); otherwise the chain rule: propose `x ~ ρ_m`, accept with probability `‖Π⊥φ(x)‖²/‖φ(x)‖²`
     /// (the bound `m/(m − l + 1)` cancels; DPPy issue #72). `chainRule: true` forces the latter.
     public static func sample(_ space: PolynomialSpace, chainRule: Bool = false, using rng: inout some RandomNumberGenerator) throws -> [[Double]] {
         let m = space.count
-        if !chainRule, space.family == .legendre, space.dimension == 1, space.indices == (0..<m).map({ [$0] }) {
-            return tridiagonalLegendre(count: m, using: &rng).map { [$0] }
+        if !chainRule, space.dimension == 1, space.indices == (0..<m).map({ [$0] }) {
+            switch space.family {
+            case .legendre: return try tridiagonalLegendre(count: m, using: &rng).map { [$0] }
+            case .hermite: return try tridiagonalHermite(count: m, using: &rng).map { [$0] }
+            }
         }
-        var basis: [[Double]] = [], points: [[Double]] = []
+        var basis = OrthonormalColumns(dimension: m), points: [[Double]] = []
         var proposals = 0
         while points.count < m {
             proposals += 1
@@ -31,10 +33,9 @@ public enum ProjectionDPP {
             let phi = space.features(x)
             let total = phi.reduce(0) { $0 + $1 * $1 }
             guard total > 0 else { continue }
-            let residual = project(phi, away: basis)
-            let norm2 = max(0, residual.reduce(0) { $0 + $1 * $1 })
-            if rng.nextUniform() * total < norm2 {
-                basis.append(normalized(project(residual, away: basis)))
+            let residual = basis.residual(of: phi)
+            let norm2 = max(0, residual.dot(residual))
+            if rng.nextUniform() * total < norm2, basis.append(orthogonalizing: residual) {
                 points.append(x)
             }
         }
@@ -51,11 +52,26 @@ public enum ProjectionDPP {
     /// `O(m²)` (LAPACK `dsterf`), exact. At `m = 50` the eigenvalue solve is about 70 % of
     /// the time and the Beta draws most of the rest (`dppls-bench` prints the split); dqds
     /// (`dlasq2`, which could take the ξ's as a qd array without square roots) measured slower.
-    public static func tridiagonalLegendre(count m: Int, using rng: inout some RandomNumberGenerator) -> [Double] {
+    public static func tridiagonalLegendre(count m: Int, using rng: inout some RandomNumberGenerator) throws -> [Double] {
         guard m > 0 else { return [] }
-        var (diagonal, off) = legendreJacobiMatrix(count: m, using: &rng)
-        _ = LAPACKE_dsterf(Int32(m), &diagonal, &off)
-        return diagonal.map { 1 - 2 * $0 }
+        let (diagonal, off) = legendreJacobiMatrix(count: m, using: &rng)
+        return try Matrix.symmetricTridiagonalEigenvalues(diagonal: diagonal, offDiagonal: off).map { 1 - 2 * $0 }
+    }
+
+    /// The projection DPP of the first `m` Hermite polynomials (orthonormal for N(0, 1)) — the
+    /// Gaussian unitary ensemble, joint density `∝ Π_{i<j}(x_i − x_j)² Π_i e^{−x_i²/2}` — as the
+    /// eigenvalues, in increasing order, of Dumitriu and Edelman's random tridiagonal matrix
+    /// ("Matrix models for beta ensembles", J. Math. Phys. 43, 2002, their Hermite model at β = 2;
+    /// DPPy's `mu_ref_normal_sampler_tridiag` with scale 1):
+    /// diagonal i.i.d. N(0, 1), off-diagonal `χ_{2(m−k)}/√2 = √Gamma(m − k, 1)`, k = 1…m − 1.
+    /// Exact, `O(m²)`. A uniformly chosen one of the `m` values has the one-point law
+    /// `ρ_m = (k_m/m) dμ`, which is how ``PolynomialSpace/sampleOptimal(using:)`` samples Hermite
+    /// spaces: no envelope, nothing that grows with the degree.
+    public static func tridiagonalHermite(count m: Int, using rng: inout some RandomNumberGenerator) throws -> [Double] {
+        guard m > 0 else { return [] }
+        let diagonal = (0..<m).map { _ in Normal.standard.sample(using: &rng) }
+        let off = (1..<max(m, 2)).map { k in k < m ? Gamma(shape: Double(m - k)).sample(using: &rng).squareRoot() : 0 }
+        return try Matrix.symmetricTridiagonalEigenvalues(diagonal: diagonal, offDiagonal: off)
     }
 
     /// The random symmetric tridiagonal matrix of ``tridiagonalLegendre(count:using:)`` on
@@ -87,42 +103,19 @@ public enum ProjectionDPP {
     /// the item indices.
     public static func sample(_ space: DiscreteSpace, using rng: inout some RandomNumberGenerator) -> [Int] {
         let m = space.count
-        let cumulative = space.cumulativeProposal
-        let total = cumulative.last ?? 0
-        var basis: [[Double]] = [], chosen: [Int] = [], taken = Set<Int>()
+        let total = space.cumulativeProposal.last ?? 0
+        var basis = OrthonormalColumns(dimension: m), chosen: [Int] = [], taken = Set<Int>()
         while chosen.count < m {
-            let u = rng.nextUniform() * total
-            var lo = 0, hi = cumulative.count - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
-            }
+            let lo = space.proposalItem(rng.nextUniform() * total)
             guard !taken.contains(lo) else { continue }
             let phi = space.row(lo)
-            let residual = project(phi, away: basis)
-            let norm2 = max(0, residual.reduce(0) { $0 + $1 * $1 })
-            if rng.nextUniform() * space.squaredRowNorms[lo] < norm2 {
-                basis.append(normalized(project(residual, away: basis)))
+            let residual = basis.residual(of: phi)
+            let norm2 = max(0, residual.dot(residual))
+            if rng.nextUniform() * space.squaredRowNorms[lo] < norm2, basis.append(orthogonalizing: residual) {
                 chosen.append(lo)
                 taken.insert(lo)
             }
         }
         return chosen
-    }
-
-    static func project(_ v: [Double], away basis: [[Double]]) -> [Double] {
-        var r = v
-        for _ in 0..<2 {
-            for b in basis {
-                let t = zip(r, b).reduce(0) { $0 + $1.0 * $1.1 }
-                for j in r.indices { r[j] -= t * b[j] }
-            }
-        }
-        return r
-    }
-
-    static func normalized(_ v: [Double]) -> [Double] {
-        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? v.map { $0 / norm } : v
     }
 }

@@ -125,7 +125,43 @@ public enum WeightedLeastSquares {
     ///
     /// - Throws: `NumericsError` for `n < m`, non-finite values, or a rank-deficient design.
     public static func fit(space: PolynomialSpace, points: [[Double]], values: [Double]) throws -> Fit {
-        let n = points.count, m = space.count
+        try validate(count: points.count, m: space.count, values: values)
+        let (a, scales) = try design(space: space, points: points)
+        return try solve(design: a, scales: scales, values: values)
+    }
+
+    /// Fits `values` observed at items of a finite ground set (with multiplicity, as a discrete
+    /// design draws them) with the given weights — 1 for volume sampling, `m/‖φ_i‖²` for the
+    /// DPP designs and volume-rescaled sampling (``DiscreteDesign/weight(_:item:)``). The
+    /// coefficients are in the orthonormal basis `φ` of the space; `‖G − I‖` and the bound
+    /// factor are those of `G = (1/n)Σ_t w_t φ(x_t)φ(x_t)ᵀ`, so the deterministic statement of
+    /// ``Fit/boundFactor`` holds with the empirical norm `‖g‖_n² = (1/n)Σ_t w_t g(x_t)²` and the
+    /// `L²_μ` norm on the ground set.
+    ///
+    /// - Throws: `NumericsError` for `n < m`, an item out of range, weights that are not
+    ///   finite and positive, non-finite values, or a rank-deficient design.
+    public static func fit(space: DiscreteSpace, items: [Int], weights: [Double], values: [Double]) throws -> Fit {
+        let n = items.count, m = space.count
+        try validate(count: n, m: m, values: values)
+        guard weights.count == n else {
+            throw NumericsError.dimensionMismatch(operation: "weighted least squares", seen: "\(weights.count) weights", expected: "\(n), one per item")
+        }
+        if let bad = items.firstIndex(where: { $0 < 0 || $0 >= space.items }) {
+            throw NumericsError.domain(function: "weighted least squares", value: "item \(items[bad])", expected: "an item in 0..<\(space.items)")
+        }
+        if let bad = weights.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+            throw NumericsError.domain(function: "weighted least squares", value: "weight \(weights[bad]) at position \(bad)", expected: "finite positive weights")
+        }
+        var entries = [Double](repeating: 0, count: n * m), scales = [Double](repeating: 0, count: n)
+        for (t, i) in items.enumerated() {
+            scales[t] = (weights[t] / Double(n)).squareRoot()
+            let phi = space.row(i)
+            for j in 0..<m { entries[j * n + t] = scales[t] * phi[j] }
+        }
+        return try solve(design: try Matrix(rows: n, columns: m, columnMajor: entries), scales: scales, values: values)
+    }
+
+    static func validate(count n: Int, m: Int, values: [Double]) throws {
         guard n >= m else { throw NumericsError.domain(function: "weighted least squares", value: "n = \(n) points", expected: "n ≥ m = \(m)") }
         guard values.count == n else {
             throw NumericsError.dimensionMismatch(operation: "weighted least squares", seen: "\(values.count) values", expected: "\(n), one per point")
@@ -133,7 +169,10 @@ public enum WeightedLeastSquares {
         if let k = values.firstIndex(where: { !$0.isFinite }) {
             throw NumericsError.nonFinite(operation: "weighted least squares", row: k, column: 0, value: values[k])
         }
-        let (a, scales) = try design(space: space, points: points)
+    }
+
+    /// The QR solve on the weighted design `a` (rows `√(w_i/n)·φ_iᵀ`) and what it certifies.
+    static func solve(design a: Matrix, scales: [Double], values: [Double]) throws -> Fit {
         let rhs = zip(values, scales).map { $0 * $1 }
         let coefficients = try a.qr().solve(rhs)
         let (deviation, floor, largest, smallest) = try Self.spectrum(of: a)
@@ -142,7 +181,7 @@ public enum WeightedLeastSquares {
         let size = coefficients.euclideanNorm
         let condition = kappa.isFinite ? kappa + (size > 0 ? kappa * kappa * residual / (largest * size) : 0) : .infinity
         return Fit(coefficients: coefficients, gramDeviation: deviation,
-                   boundFactor: floor > 0 ? 1 / floor.squareRoot() : .infinity, count: n, solutionCondition: condition)
+                   boundFactor: floor > 0 ? 1 / floor.squareRoot() : .infinity, count: values.count, solutionCondition: condition)
     }
 
     /// `f̂(x) = φ(x)ᵀĉ`.

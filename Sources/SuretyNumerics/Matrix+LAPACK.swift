@@ -302,3 +302,30 @@ extension Matrix {
         return (logAbs, sign)
     }
 }
+
+extension Matrix {
+    /// The eigenvalues, in increasing order, of the real symmetric tridiagonal matrix with the
+    /// given diagonal (`n` values) and off-diagonal (`n − 1` values; more are ignored) — LAPACK
+    /// `dsterf` (Pal–Walker–Kahan root-free QL/QR), values only.
+    ///
+    /// - Throws: `.dimensionMismatch` for an off-diagonal shorter than `n − 1`, `.nonFinite`
+    ///   for NaN/∞ entries, `.lapackFailure` when the iteration does not converge.
+    /// - Complexity: O(n²).
+    public static func symmetricTridiagonalEigenvalues(diagonal: [Double], offDiagonal: [Double]) throws -> [Double] {
+        let n = diagonal.count
+        guard n > 0 else { return [] }
+        guard offDiagonal.count >= n - 1 else {
+            throw NumericsError.dimensionMismatch(operation: "tridiagonal eigenvalues", seen: "\(offDiagonal.count) off-diagonal values",
+                                                  expected: "\(n - 1) for \(n) diagonal values")
+        }
+        if let k = diagonal.firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "tridiagonal eigenvalues", row: k, column: k, value: diagonal[k])
+        }
+        if let k = offDiagonal.prefix(n - 1).firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "tridiagonal eigenvalues", row: k + 1, column: k, value: offDiagonal[k])
+        }
+        var d = diagonal, e = Array(offDiagonal.prefix(n - 1)) + [0]
+        try check(LAPACKE_dsterf(Int32(n), &d, &e), "dsterf")
+        return d
+    }
+}

@@ -66,7 +66,7 @@ func chiSquare(observed: [Int], expected: [Double], alpha: Double = 1e-6) -> (st
     /// The optimal density sampler: x ~ p̂_k² dμ for Legendre degree 4 (χ², 20 bins, 1e-6).
     @Test func optimalDensity() throws {
         var rng = RandomStream(seed: 1)
-        let draws = try (0..<40_000).map { _ in try UnivariateSquareSampler.sample(family: .legendre, degree: 4, using: &rng) }
+        let draws = try (0..<40_000).map { _ in try UnivariateSquareSampler.legendre(degree: 4, using: &rng) }
         let expected = try Self.binMasses(20) { x in
             let p = (try? OrthogonalPolynomialFamily.legendre.values(upTo: 4, at: x, orthonormal: true)[4]) ?? 0
             return p * p / 2

@@ -246,7 +246,8 @@ import Testing
     /// G_A (which an i.i.d. sample from ρ_m, with the same intensity, fails). Attacked at
     /// m = 1, 3, 12 and 40 (tridiagonal), on intervals at the very edges where k_m ≈ m², a
     /// tiny interior one and a wide one; 1-D chain rule (m = 7), 2-D total degree 2 (m = 6,
-    /// corner and strip) and Hermite m = 5 (tails). Events: N(A) = c for c = 0…min(m, 6),
+    /// corner and strip), Hermite m = 5 (tails), Hermite m = 11 (chain rule) and m = 51
+    /// (tridiagonal), past the edge 2√m of the bulk (issue #19). Events: N(A) = c for c = 0…min(m, 6),
     /// N(A) > 6, and "a uniformly chosen point lies in A". False alarm 10⁻⁶ for the test,
     /// Bonferroni over cases and events. Exact checks: m points, all finite, in the domain, distinct.
     @Test func continuousCountsInBoxes() throws {
@@ -267,6 +268,14 @@ import Testing
         cases.append(ContinuousCase(name: "chain-rule Hermite m=5", space: try PolynomialSpace(family: .hermite, dimension: 1, degree: 4),
                                     chainRule: true, boxes: [[(1.5, 14)], [(-0.3, 0.3)], [(-14, -2.8)]],
                                     samples: 2000 * scale, quadrature: 200, density: gauss, domain: -1e6...1e6))
+        // Issue #19: Hermite at the spec's degree 10 (chain rule, through the Hermite-ensemble
+        // optimal-density sampler) and at degree 50 (the tridiagonal model), edges past 2√m.
+        cases.append(ContinuousCase(name: "chain-rule Hermite m=11", space: try PolynomialSpace(family: .hermite, dimension: 1, degree: 10),
+                                    chainRule: true, boxes: [[(5, 30)], [(-0.2, 0.2)], [(-30, -4)]],
+                                    samples: 2000 * scale, quadrature: 200, density: gauss, domain: -1e6...1e6))
+        cases.append(ContinuousCase(name: "tridiagonal Hermite m=51", space: try PolynomialSpace(family: .hermite, dimension: 1, degree: 50),
+                                    chainRule: false, boxes: [[(13, 40)], [(-0.3, 0.3)], [(-40, -11)]],
+                                    samples: 1500 * scale, quadrature: 240, density: gauss, domain: -1e6...1e6))
         var ledgers: [(String, Ledger)] = []
         for (c, testCase) in cases.enumerated() {
             let m = testCase.space.count, d = testCase.space.dimension
