@@ -113,12 +113,19 @@ struct Simulate: ParsableCommand {
                          "estimator": .string(method.rawValue), "arguments": .array(arguments.map(JSONValue.string)),
                          "reps": .integer(reps), "atoms": .array(mixing.atoms.map { .array($0.map(JSONValue.number)) }),
                          "weights": .array(mixing.weights.map(JSONValue.number))],
-            results: Dictionary(uniqueKeysWithValues: rows.map { ($0.condition.name, JSONValue.object(["mean_w1": .number($0.meanW1),
-                "standard_error": .number($0.standardErrorW1), "median_atom_error": $0.medianAtomError.isNaN ? .null : .number($0.medianAtomError),
-                "mean_total_variation": $0.meanTotalVariation.isNaN ? .null : .number($0.meanTotalVariation),
-                "projected_share": $0.projectedShare.isNaN ? .null : .number($0.projectedShare),
-                "likelihood_w1_disagreements": $0.likelihoodW1Disagreements.map(JSONValue.integer) ?? .null,
-                "mean_w1_best_restart": $0.meanBestRestartW1.isNaN ? .null : .number($0.meanBestRestartW1)])) }),
+            results: Dictionary(uniqueKeysWithValues: rows.map { row in
+                var fields: [String: JSONValue] = ["mean_w1": .number(row.meanW1),
+                    "standard_error": .number(row.standardErrorW1), "median_atom_error": row.medianAtomError.isNaN ? .null : .number(row.medianAtomError),
+                    "mean_total_variation": row.meanTotalVariation.isNaN ? .null : .number(row.meanTotalVariation),
+                    "projected_share": row.projectedShare.isNaN ? .null : .number(row.projectedShare)]
+                // Only where restarts were compared (EM, more than one), so that certificates
+                // without them keep their form.
+                if let count = row.likelihoodW1Disagreements {
+                    fields["likelihood_w1_disagreements"] = .integer(count)
+                    fields["mean_w1_best_restart"] = .number(row.meanBestRestartW1)
+                }
+                return (row.condition.name, JSONValue.object(fields))
+            }),
             seed: seed)
         pinKernelIfNeeded(&certificate, estimator: method, k: k, dimension: dim)
         // Tolerances (Certificates/README.md): every error is computed from the output of an
@@ -353,10 +360,12 @@ struct Sweep: ParsableCommand {
                                                    "fine_grained": .number(reference.fineGrained)]),
                       "iso_error": .array(zip(Self.targets, curvesByTarget).map { target, curve in
                           .object(["target_w1": .number(target), "points": .array(curve.map { p in
-                              .object(["n_clean": .integer(p.clean), "n_noisy": p.noisy.map(JSONValue.number) ?? .null]) })]) }),
-                      "likelihood_w1_disagreements": disagreements.map { .object(["count": .integer($0.count), "fits": .integer($0.fits),
-                                                                                 "restarts": .integer(sweep.restarts)]) } ?? .null],
+                              .object(["n_clean": .integer(p.clean), "n_noisy": p.noisy.map(JSONValue.number) ?? .null]) })]) })],
             seed: seed)
+        if let disagreements {
+            certificate.results["likelihood_w1_disagreements"] = .object(["count": .integer(disagreements.count), "fits": .integer(disagreements.fits),
+                                                                          "restarts": .integer(sweep.restarts)])
+        }
         pinKernelIfNeeded(&certificate, estimator: method, k: k, dimension: dim)
         // Tolerances (Certificates/README.md): the reference prices are formulas of the
         // parameters (roundoff); the mean errors are outputs of an iterative estimator, and the

@@ -15,6 +15,16 @@ import ToolTestSupport
         let run = try ToolProcess.run("ambient", ["simulate", "-n", "2000", "--reps", "2", "--restarts", "1", "--seed", "1"], in: dir)
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.contains("all clean") && run.out.contains("noise levels ignored"))
+        #expect(!run.out.contains("lik ≠ W1-best"))                                    // one restart: nothing to compare
+        // Several EM restarts: the table and the certificate count the repetitions whose
+        // likelihood-best restart is not the W1-best, and the certificate verifies.
+        let restarts = try ToolProcess.run("ambient", ["simulate", "-n", "2000", "--reps", "2", "--restarts", "2", "--seed", "1", "--output", "em.json"], in: dir)
+        #expect(restarts.status == 0 && restarts.out.contains("lik ≠ W1-best"), "\(restarts.out)\(restarts.err)")
+        let recorded = try Certificate.read(from: dir.appendingPathComponent("em.json"))
+        let counts = recorded.results.values.compactMap { $0.objectValue?["likelihood_w1_disagreements"]?.doubleValue }
+        #expect(counts.count == 5 && counts.allSatisfy { $0 >= 0 && $0 <= 2 }, "\(recorded.results)")
+        let verified = try ToolProcess.run("ambient", ["verify", "em.json"], in: dir)
+        #expect(verified.status == 0, "\(verified.out)\(verified.err)")
         let moments = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "-n", "20000", "--reps", "3", "--seed", "1"], in: dir)
         #expect(moments.status == 0 && moments.out.contains("projected"), "\(moments.err)")
         let plane = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "--dim", "3", "--k", "3", "-n", "4000", "--reps", "2", "--seed", "1"], in: dir)
