@@ -74,6 +74,13 @@ public struct AmbientSimulation: Sendable {
         /// Mean total variation between the clean densities (quadrature in 1-D; in d dimensions
         /// Monte Carlo with 4 000 draws per repetition, averaged over the repetitions).
         public var meanTotalVariation = Double.nan
+        /// EM with more than one restart: the repetitions in which the restart of largest
+        /// log-likelihood (the one EM returns) is not the restart closest to the truth in W1
+        /// (``HeteroscedasticEM/Fit/restartChoice(against:)``). Else nil.
+        public var likelihoodW1Disagreements: Int?
+        /// EM with more than one restart: the mean over repetitions of the smallest W1 among the
+        /// restarts (an oracle that knows the truth; what choosing by W1 would give). Else NaN.
+        public var meanBestRestartW1 = Double.nan
     }
 
     /// Runs every condition `repetitions` times.
@@ -91,7 +98,7 @@ public struct AmbientSimulation: Sendable {
             guard condition.clean + condition.noisy > 0 else {
                 throw NumericsError.domain(function: "simulation", value: "a condition with no samples", expected: "at least one sample")
             }
-            let results = Mutex<[(repetition: Int, w1: Double, atoms: Double, tv: Double, projected: Double)]>([])
+            let results = Mutex<[(repetition: Int, w1: Double, atoms: Double, tv: Double, projected: Double, bestRestartW1: Double, disagree: Bool)]>([])
             let failure = Mutex<(any Error)?>(nil)
             DispatchQueue.concurrentPerform(iterations: repetitions) { r in
                 do {
@@ -102,12 +109,14 @@ public struct AmbientSimulation: Sendable {
                         sample = try NoisySample(dimension: sample.dimension, values: sample.values, noiseLevels: Array(repeating: cleanNoise, count: levels.count))
                     }
                     let estimate: MixingDistribution
-                    var projected = Double.nan
+                    var projected = Double.nan, bestRestartW1 = Double.nan, disagree = false
                     switch estimator {
                     case .em:
                         var em = try HeteroscedasticEM(k: mixing.k)
                         em.restarts = restarts
-                        estimate = try em.fit(sample, using: &rng).mixing
+                        let fit = try em.fit(sample, using: &rng)
+                        estimate = fit.mixing
+                        if let choice = fit.restartChoice(against: mixing) { (bestRestartW1, disagree) = choice }
                     case .moments:
                         let fit = try MomentEstimator.estimate(sample, k: mixing.k)
                         estimate = fit.mixing
@@ -116,7 +125,7 @@ public struct AmbientSimulation: Sendable {
                     let w1 = MixtureMetrics.wasserstein1(estimate, mixing)
                     let tv = mixing.dimension == 1 ? MixtureMetrics.cleanDensityDistances(estimate, mixing, cleanNoise: cleanNoise).totalVariation
                         : try MixtureMetrics.cleanDensityDistances(truth: mixing, estimate: estimate, cleanNoise: cleanNoise, samples: 4_000, using: &rng).totalVariation
-                    results.withLock { $0.append((r, w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv, projected)) }
+                    results.withLock { $0.append((r, w1, MixtureMetrics.matchedError(estimate, mixing).atoms, tv, projected, bestRestartW1, disagree)) }
                     progress?()
                 } catch {
                     failure.withLock { $0 = error }
@@ -131,11 +140,14 @@ public struct AmbientSimulation: Sendable {
             // the moment space) has none, and the median is over the others.
             let atoms = all.map(\.atoms).filter { !$0.isNaN }.sorted()
             let mean = w1.reduce(0, +) / Double(w1.count)
+            let restartsCompared = estimator == .em && restarts > 1
             let sd = w1.count > 1 ? (w1.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(w1.count - 1)).squareRoot() : 0
             return Row(condition: condition, meanW1: mean, w1Values: w1, standardErrorW1: sd / Double(w1.count).squareRoot(),
                        medianAtomError: atoms.isEmpty ? .nan : atoms[atoms.count / 2],
                        projectedShare: all.map(\.projected).reduce(0, +) / Double(all.count),
-                       meanTotalVariation: all.map(\.tv).reduce(0, +) / Double(all.count))
+                       meanTotalVariation: all.map(\.tv).reduce(0, +) / Double(all.count),
+                       likelihoodW1Disagreements: restartsCompared ? all.filter(\.disagree).count : nil,
+                       meanBestRestartW1: restartsCompared ? all.map(\.bestRestartW1).reduce(0, +) / Double(all.count) : .nan)
         }
     }
 }

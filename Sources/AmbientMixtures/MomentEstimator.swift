@@ -57,6 +57,36 @@ public enum MomentEstimator {
         public var directions: Int
         /// `max_θ W1(θ#Γ̂, γ̂_θ)` at the estimate (0 in 1-D).
         public var objective: Double
+        /// The number of atoms asked for.
+        public var requestedAtoms: Int
+        /// Why ``mixing`` has fewer than ``requestedAtoms`` atoms; nil when it has them all.
+        public var fewerAtoms: FewerAtoms?
+    }
+
+    /// Why the estimate has fewer atoms than asked. Either way the moments, as used, are those
+    /// of a unique distribution with fewer atoms — the one returned — and no k-atomic
+    /// distribution has them; more samples (or a smaller k) resolve more atoms, since the
+    /// estimate of the j-th moment has a variance growing like `s^{2j}`.
+    public enum FewerAtoms: String, Sendable, Equatable {
+        /// The estimates `m̂_1…m̂_{2k−1}` lay outside the moment space of distributions on
+        /// `[−R, R]` and were projected onto it; the projection is a boundary point.
+        case projectedOntoBoundary = "projected_onto_boundary"
+        /// The estimates lie in the moment space, but their Hankel matrix of order k is
+        /// numerically singular (eigenvalue ratio below 10⁻¹⁰): a boundary point to working
+        /// precision.
+        case singularHankel = "singular_hankel"
+
+        /// One sentence for people.
+        public var explanation: String {
+            switch self {
+            case .projectedOntoBoundary:
+                return "the estimated moments lay outside the moment space and their projection onto it is a boundary point, "
+                    + "the moments of a unique distribution with fewer atoms (no k-atomic distribution has them)"
+            case .singularHankel:
+                return "the Hankel matrix of the estimated moments is numerically singular at order k (eigenvalue ratio below 1e-10), "
+                    + "so they are, to working precision, the moments of a unique distribution with fewer atoms"
+            }
+        }
     }
 
     /// The denoised moment estimates `m̂_1…m̂_{2k−1}` (one-dimensional samples).
@@ -115,9 +145,16 @@ public enum MomentEstimator {
         }
         if sample.dimension == 1 {
             let (mixing, projected) = try line(values: sample.values, levels: sample.noiseLevels, k: k, radius: radius)
-            return Fit(mixing: mixing, projections: projected ? 1 : 0, directions: 1, objective: 0)
+            return Fit(mixing: mixing, projections: projected ? 1 : 0, directions: 1, objective: 0, requestedAtoms: k,
+                       fewerAtoms: shortfall(mixing, k: k, projected: projected))
         }
         return try subspace(sample, k: k, radius: radius, directions: directions)
+    }
+
+    /// The reason for fewer than `k` atoms in a one-dimensional estimate, or nil.
+    static func shortfall(_ mixing: MixingDistribution, k: Int, projected: Bool) -> FewerAtoms? {
+        guard mixing.k < k else { return nil }
+        return projected ? .projectedOntoBoundary : .singularHankel
     }
 
     /// The one-dimensional estimator; `true` when the moments were projected.
@@ -186,22 +223,14 @@ public enum MomentEstimator {
     // MARK: d dimensions
 
     static func subspace(_ sample: NoisySample, k: Int, radius: Double?, directions count: Int) throws -> Fit {
-        let n = sample.count, d = sample.dimension, r = min(k - 1, d)
-        // The precision-weighted mean, then (a) the centred Ŝ = Σ a_i (X_i − x̄)(X_i − x̄)ᵀ/Σ a_i
-        // (minus a multiple of I, which leaves the eigenvectors alone).
-        let mean = sample.weightedMean(sample.noiseLevels.map { 1 / ($0 * $0) })
+        // (a) the subspace x̄ + range V (``SignalSubspace``, the one EM starts in).
+        let signal = try SignalSubspace(sample, k: k)
+        let r = signal.rank
         guard r >= 1 else {
-            return Fit(mixing: try MixingDistribution(atoms: [mean], weights: [1]), projections: 0, directions: 0, objective: 0)
+            return Fit(mixing: try MixingDistribution(atoms: [signal.mean], weights: [1]), projections: 0, directions: 0, objective: 0,
+                       requestedAtoms: k, fewerAtoms: nil)
         }
-        let basis = try sample.principalDirections(around: mean, weights: sample.noiseLevels.map { pow($0, -4) }, count: r)
-        var projected = [[Double]](repeating: [Double](repeating: 0, count: r), count: n)
-        for i in 0..<n {
-            for (b, v) in basis.enumerated() {
-                var t = 0.0
-                for c in 0..<d { t += v[c] * (sample.values[i * d + c] - mean[c]) }
-                projected[i][b] = t
-            }
-        }
+        let projected = signal.coordinates(of: sample)
         // (b) one-dimensional estimates on a net of directions.
         let net = directionNet(dimension: r, count: count)
         var projections = 0
@@ -212,11 +241,13 @@ public enum MomentEstimator {
             estimates.append(gamma)
             if wasProjected { projections += 1 }
         }
-        // (c) Wasserstein ERM in R^r (with one direction, the estimate itself).
+        // (c) Wasserstein ERM in R^r (with one direction, the estimate itself, which may have
+        // fewer atoms; the ERM always returns k).
         let (atoms, weights, objective) = r == 1 ? (estimates[0].atoms, estimates[0].weights, 0.0)
             : try wassersteinERM(net: net, estimates: estimates, k: k, dimension: r)
-        let lifted = atoms.map { y in (0..<d).map { c in mean[c] + (0..<r).reduce(0) { $0 + y[$1] * basis[$1][c] } } }
-        return Fit(mixing: try MixingDistribution(atoms: lifted, weights: weights), projections: projections, directions: net.count, objective: objective)
+        let lifted = try MixingDistribution(atoms: atoms.map(signal.lift), weights: weights)
+        return Fit(mixing: lifted, projections: projections, directions: net.count, objective: objective, requestedAtoms: k,
+                   fewerAtoms: shortfall(lifted, k: k, projected: projections > 0))
     }
 
     /// Unit directions of `R^r`: the `r` basis vectors first (the ERM builds its candidates

@@ -96,6 +96,9 @@ public struct AmbientSweep: Sendable {
         public var meanW1: Double
         /// W1 of each repetition (for resampling).
         public var w1Values: [Double] = []
+        /// EM with several restarts: repetitions whose likelihood-best restart is not the
+        /// W1-best (``AmbientSimulation/Row/likelihoodW1Disagreements``); else nil.
+        public var likelihoodW1Disagreements: Int? = nil
     }
 
     /// Mean W1 for every `(n_clean, n_noisy)` asked for (repetitions in parallel, seeded).
@@ -107,7 +110,8 @@ public struct AmbientSweep: Sendable {
             simulation.cleanNoise = cleanNoise
             let condition = AmbientSimulation.Condition(name: "\(cell.clean)+\(cell.noisy)", clean: cell.clean, noisy: cell.noisy)
             let row = try simulation.run(conditions: [condition], seed: seed &+ UInt64(index) &* 7919, progress: progress)[0]
-            return Cell(clean: cell.clean, noisy: cell.noisy, meanW1: row.meanW1, w1Values: row.w1Values)
+            return Cell(clean: cell.clean, noisy: cell.noisy, meanW1: row.meanW1, w1Values: row.w1Values,
+                        likelihoodW1Disagreements: row.likelihoodW1Disagreements)
         }
     }
 

@@ -1,5 +1,6 @@
 import Certificates
 import Foundation
+import SuretyNumerics
 import Testing
 import ToolTestSupport
 
@@ -14,6 +15,16 @@ import ToolTestSupport
         let run = try ToolProcess.run("ambient", ["simulate", "-n", "2000", "--reps", "2", "--restarts", "1", "--seed", "1"], in: dir)
         #expect(run.status == 0, "\(run.err)")
         #expect(run.out.contains("all clean") && run.out.contains("noise levels ignored"))
+        #expect(!run.out.contains("lik ≠ W1-best"))                                    // one restart: nothing to compare
+        // Several EM restarts: the table and the certificate count the repetitions whose
+        // likelihood-best restart is not the W1-best, and the certificate verifies.
+        let restarts = try ToolProcess.run("ambient", ["simulate", "-n", "2000", "--reps", "2", "--restarts", "2", "--seed", "1", "--output", "em.json"], in: dir)
+        #expect(restarts.status == 0 && restarts.out.contains("lik ≠ W1-best"), "\(restarts.out)\(restarts.err)")
+        let recorded = try Certificate.read(from: dir.appendingPathComponent("em.json"))
+        let counts = recorded.results.values.compactMap { $0.objectValue?["likelihood_w1_disagreements"]?.doubleValue }
+        #expect(counts.count == 5 && counts.allSatisfy { $0 >= 0 && $0 <= 2 }, "\(recorded.results)")
+        let verified = try ToolProcess.run("ambient", ["verify", "em.json"], in: dir)
+        #expect(verified.status == 0, "\(verified.out)\(verified.err)")
         let moments = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "-n", "20000", "--reps", "3", "--seed", "1"], in: dir)
         #expect(moments.status == 0 && moments.out.contains("projected"), "\(moments.err)")
         let plane = try ToolProcess.run("ambient", ["simulate", "--estimator", "moments", "--dim", "3", "--k", "3", "-n", "4000", "--reps", "2", "--seed", "1"], in: dir)
@@ -34,6 +45,31 @@ import ToolTestSupport
             let result = try ToolProcess.run("ambient", arguments, in: dir)
             #expect(result.status == 64 && result.err.contains(message), "\(arguments): \(result.status) \(result.err)")
         }
+    }
+
+    /// `ambient fit --estimator moments --k 12` on 300 samples (issue #19) returns fewer atoms
+    /// and says so: a note in the printed table, and in the certificate the counts asked for and
+    /// returned, the reason and the same note. With as many atoms as asked, no note.
+    @Test(.enabled(if: binary != nil)) func fitSaysWhenItReturnsFewerAtoms() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ambient-fewer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = RandomStream(seed: 300)
+        var csv = "x,s\n"
+        for i in 0..<300 { csv += String(format: "%.6f,1\n", (i % 5 < 2 ? -0.8 : 0.8) + Normal.standard.sample(using: &rng)) }
+        try csv.write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        let run = try ToolProcess.run("ambient", ["fit", "d.csv", "--estimator", "moments", "--k", "12", "--output", "c.json"], in: dir)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("note: asked for k = 12 atoms, the moment estimator returned"), "\(run.out)")
+        let certificate = try Certificate.read(from: dir.appendingPathComponent("c.json"))
+        let returned = try #require(certificate.results["atoms_returned"]?.doubleValue)
+        #expect(certificate.results["atoms_requested"]?.doubleValue == 12 && returned < 12)
+        #expect(certificate.results["atoms"]?.arrayValue?.count == Int(returned))
+        let reason = try #require(certificate.results["fewer_atoms_reason"]?.stringValue)
+        #expect(["projected_onto_boundary", "singular_hankel"].contains(reason))
+        #expect(certificate.results["notes"]?.arrayValue?.first?.stringValue?.contains("returned \(Int(returned))") == true)
+        let enough = try ToolProcess.run("ambient", ["fit", "d.csv", "--estimator", "moments", "--k", "1", "--json"], in: dir)
+        #expect(enough.status == 0 && !enough.out.contains("fewer_atoms_reason") && enough.out.contains("atoms_returned"), "\(enough.out)")
     }
 
     /// The d-dimensional moment estimator with k = 3 reproduces on one BLAS kernel family only
