@@ -1,0 +1,184 @@
+import Foundation
+import SuretyNumerics
+
+/// The affine map `z = Σ̂^{-1/2}(x − m̂)` fitted on a split of the data that is used for nothing
+/// else: after it, data with any mean and any full-rank covariance has a marginal close to
+/// `N(0, I)` when it is Gaussian, and the tests (with ``WhiteningSlack``'s widened thresholds)
+/// can be run on the remaining rows.
+///
+/// `m̂` is the fit rows' mean and `Σ̂` their sample covariance (denominator `n_fit − 1`);
+/// `Σ̂^{-1/2}` is the symmetric inverse square root, from the symmetric eigendecomposition.
+public struct Standardization: Sendable, Equatable {
+    /// `m̂`.
+    public let mean: [Double]
+    /// `Σ̂^{-1/2}`, symmetric, `d × d` (row-major, equal to column-major).
+    public let whitening: [Double]
+    /// `n_fit`, the rows it was fitted on.
+    public let fitRows: Int
+
+    public var dimension: Int { mean.count }
+
+    /// A recorded standardization (e.g. read back from a certificate).
+    ///
+    /// - Throws: `NumericsError` when the sizes disagree or a value is not finite.
+    public init(mean: [Double], whitening: [Double], fitRows: Int) throws {
+        guard !mean.isEmpty, whitening.count == mean.count * mean.count else {
+            throw NumericsError.dimensionMismatch(operation: "standardization", seen: "\(mean.count) means and \(whitening.count) matrix entries",
+                                                  expected: "d means and d² entries")
+        }
+        if let k = (mean + whitening).firstIndex(where: { !$0.isFinite }) {
+            throw NumericsError.nonFinite(operation: "standardization", row: 0, column: k, value: (mean + whitening)[k])
+        }
+        self.mean = mean
+        self.whitening = whitening
+        self.fitRows = fitRows
+    }
+
+    /// Fits `m̂` and `Σ̂^{-1/2}` on `s` (its labels are not read).
+    ///
+    /// - Throws: `NumericsError.domain` when `n_fit ≤ d`, or when `Σ̂` is singular (the message
+    ///   names its numerical rank: eigenvalues above `10⁻¹⁰·λ_max` count); LAPACK failures.
+    /// - Complexity: O(n d² + d³).
+    public static func fit(_ s: LabeledSample) throws -> Standardization {
+        let d = s.dimension, n = s.count
+        guard n > d + 1 else {
+            throw NumericsError.domain(function: "standardization", value: "\(n) rows to fit on", expected: "more than d + 1 = \(d + 1) rows (raise the fit share or give more data)")
+        }
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { mean[j] += s.values[i * d + j] } }
+        mean = mean.map { $0 / Double(n) }
+        var centered = [Double](repeating: 0, count: n * d)      // column-major n × d
+        for i in 0..<n { for j in 0..<d { centered[j * n + i] = s.values[i * d + j] - mean[j] } }
+        let gram = try Matrix(rows: n, columns: d, columnMajor: centered).gram()
+        let covariance = (1 / Double(n - 1)) * gram
+        let eigen = try covariance.symmetricEigendecomposition()
+        let largest = eigen.values.max() ?? 0
+        let rank = eigen.values.filter { $0 > 1e-10 * largest }.count
+        guard largest > 0, rank == d else {
+            throw NumericsError.domain(function: "standardization", value: "a covariance of rank \(largest > 0 ? rank : 0) < d = \(d) on the \(n) fit rows",
+                                       expected: "full rank: drop constant or linearly dependent columns")
+        }
+        let root = eigen.applying { 1 / $0.squareRoot() }
+        return try Standardization(mean: mean, whitening: root.storage, fitRows: n)
+    }
+
+    /// `Σ̂^{-1/2}(x − m̂)` for one row.
+    public func apply(row x: some Collection<Double>) -> [Double] {
+        let d = dimension
+        let centered = zip(x, mean).map { $0 - $1 }
+        return (0..<d).map { i in (0..<d).reduce(0.0) { $0 + whitening[i * d + $1] * centered[$1] } }
+    }
+
+    /// The sample with every row mapped (labels kept).
+    ///
+    /// - Throws: `NumericsError.dimensionMismatch` when the dimensions differ.
+    public func apply(_ s: LabeledSample) throws -> LabeledSample {
+        guard s.dimension == dimension else {
+            throw NumericsError.dimensionMismatch(operation: "standardization", seen: "d = \(s.dimension)", expected: "d = \(dimension)")
+        }
+        var values = [Double]()
+        values.reserveCapacity(s.values.count)
+        for i in 0..<s.count { values += apply(row: s.point(i)) }
+        return LabeledSample(unchecked: dimension, values, s.labels)
+    }
+
+    /// The halfspace `sign(⟨w, z⟩ + b)` in the original coordinates: `sign(⟨v, x⟩ + c)` with
+    /// `v = Σ̂^{-1/2} w` (the matrix is symmetric) and `c = b − ⟨v, m̂⟩`.
+    public func originalCoordinates(weights w: [Double], intercept b: Double) -> (weights: [Double], intercept: Double) {
+        let d = dimension
+        let v = (0..<d).map { i in (0..<d).reduce(0.0) { $0 + whitening[i * d + $1] * w[$1] } }
+        return (v, b - zip(v, mean).reduce(0) { $0 + $1.0 * $1.1 })
+    }
+}
+
+/// How far whitening with an estimate from `n_fit` rows can leave Gaussian data from `N(0, I)`,
+/// and the label-free tests' thresholds widened by exactly that.
+///
+/// **Derivation.** Let the rows be `x = μ + Σ^{1/2} g`, `g ~ N(0, I_d)`, `Σ` full rank. The fit
+/// split's mean is `m̂ = μ + Σ^{1/2} ḡ` and its covariance `Σ̂ = Σ^{1/2} S Σ^{1/2}`, where `S` is
+/// the sample covariance of the fit rows' `g` (denominator `n_fit − 1`). A later row maps to
+/// `z = A(g − ḡ)` with `A = Σ̂^{-1/2} Σ^{1/2}`, so, given the fit split, `z ~ N(ν, C)` with
+/// `ν = −A ḡ` and `C = A Aᵀ = Σ̂^{-1/2} Σ Σ̂^{-1/2}`. `C` has the eigenvalues of
+/// `AᵀA = Σ^{1/2} Σ̂^{-1} Σ^{1/2} = S^{-1}`: they do not depend on `μ` or `Σ`.
+/// - `(n_fit − 1) S` is a Wishart matrix with `m = n_fit − 1` degrees of freedom (Cochran), the
+///   Gram matrix of an `m × d` standard Gaussian matrix. Davidson–Szarek: its singular values
+///   over `√m` lie in `1 ± s`, `s = √(d/m) + √(2 ln(2/δ_c)/m)`, except with probability `δ_c`.
+///   Then `spec C ⊂ [1/(1 + s)², 1/(1 − s)²] =: [λ₋, Λ]` (needs `s < 1`).
+/// - `n_fit ‖ḡ‖²` is χ²_d: `‖ḡ‖² ≤ q(δ_m)/n_fit` with `q(p) = d + 2√(d ln(1/p)) + 2 ln(1/p)`
+///   (Laurent–Massart) except with probability `δ_m`; so `‖ν‖ ≤ ‖A‖‖ḡ‖ ≤ r = √(q(δ_m)/n_fit)/(1 − s)`.
+///
+/// On these two events (probability `δ_c + δ_m`, charged to the run's δ), write the tested rows
+/// as `z_i = ν + C^{1/2} h_i`, `h_i ~ N(0, I)` i.i.d. and independent of the fit, `n` of them.
+/// - **mean**: `√n‖z̄‖ ≤ √n r + √Λ·√(n‖h̄‖²)`, so the threshold `q(p)` becomes `(√n r + √(Λ q(p)))²`.
+/// - **covariance**: `(1/n)Σ z zᵀ − I = C^{1/2}(Ŝ − I)C^{1/2} + (C − I) + ν h̄ᵀC^{1/2} + C^{1/2}h̄ νᵀ + ννᵀ`,
+///   `Ŝ = (1/n)Σ h hᵀ`; with `τ = 2t + t²` (Davidson–Szarek for `Ŝ` at `p/2`) and
+///   `‖h̄‖ ≤ √(q(p/2)/n)`: threshold `Λτ + (Λ − 1) + 2r√Λ‖h̄‖ + r²` (`Λ − 1 ≥ 1 − λ₋`).
+/// - **fourth moments**: along a unit `u`, `⟨u, z_i⟩ = a + c g_i` with `|a| ≤ r`,
+///   `c = ‖C^{1/2}u‖ ∈ [√λ₋, √Λ]` and `g_i` i.i.d. `N(0, 1)`; by Minkowski's inequality for the
+///   empirical L⁴ norm, `M₄(z)^{1/4} ∈ [c M₄(g)^{1/4} − |a|, c M₄(g)^{1/4} + |a|]`, so the
+///   Cornish–Fisher limits `[lo, hi]` of `M₄(g)` become `[(√λ₋ lo^{1/4} − r)₊⁴, (√Λ hi^{1/4} + r)⁴]`.
+/// - **full moment matching** has no such widening here: it is skipped on whitened data (skipping a
+///   test can only lower the false-rejection rate).
+///
+/// So on Gaussian data with any mean and full-rank covariance the widened tests falsely reject
+/// with probability at most `δ_c + δ_m` plus their shares.
+public struct WhiteningSlack: Sendable, Equatable {
+    public let dimension: Int
+    public let fitRows: Int
+    /// `δ_c + δ_m` (split equally).
+    public let failureProbability: Double
+    /// `s`: Davidson–Szarek's radius at `m = n_fit − 1`.
+    public let radius: Double
+    /// `r`: the bound on `‖ν‖`.
+    public let meanOffset: Double
+
+    /// - Throws: `NumericsError.domain` when `s ≥ 1` (too few fit rows for `d` and the
+    ///   failure probability; the message says how many are needed).
+    public init(dimension d: Int, fitRows n: Int, failureProbability p: Double) throws {
+        let m = Double(n - 1)
+        let s = (Double(d) / m).squareRoot() + (2 * log(4 / p) / m).squareRoot()
+        guard n > 1, s < 0.5 else {
+            throw NumericsError.domain(function: "whitening slack", value: "\(n) fit rows for d = \(d)",
+                                       expected: "at least \(Int((4 * (Double(d).squareRoot() + (2 * log(4 / p)).squareRoot()) * (Double(d).squareRoot() + (2 * log(4 / p)).squareRoot())).rounded(.up)) + 1) "
+                                           + "(Davidson–Szarek radius below 1/2; raise the fit share or give more data)")
+        }
+        dimension = d
+        fitRows = n
+        failureProbability = p
+        radius = s
+        meanOffset = (Self.chiSquareBound(dimension: d, failureProbability: p / 2) / Double(n)).squareRoot() / (1 - s)
+    }
+
+    /// `Λ = 1/(1 − s)²`, the largest variance of a whitened direction.
+    public var largestVariance: Double { 1 / ((1 - radius) * (1 - radius)) }
+    /// `λ₋ = 1/(1 + s)²`, the smallest.
+    public var smallestVariance: Double { 1 / ((1 + radius) * (1 + radius)) }
+
+    /// `q(p) = d + 2√(d L) + 2L`, `L = ln(1/p)`: χ²_d exceeds it with probability at most `p`.
+    static func chiSquareBound(dimension d: Int, failureProbability p: Double) -> Double {
+        let l = log(1 / p)
+        return Double(d) + 2 * (Double(d) * l).squareRoot() + 2 * l
+    }
+
+    /// The mean test's widened threshold for `n` tested rows: `(√n r + √(Λ q(p)))²`.
+    public func meanThreshold(count n: Int, failureProbability p: Double) -> Double {
+        let root = Double(n).squareRoot() * meanOffset + (largestVariance * Self.chiSquareBound(dimension: dimension, failureProbability: p)).squareRoot()
+        return root * root
+    }
+
+    /// The covariance test's widened threshold: `Λτ + (Λ − 1) + 2r√Λ √(q(p/2)/n) + r²`, `τ` at `p/2`.
+    public func covarianceThreshold(count n: Int, failureProbability p: Double) -> Double {
+        let tau = MarginalTests.operatorBound(dimension: dimension, count: n, failureProbability: p / 2)
+        let lambda = largestVariance, r = meanOffset
+        let hBar = (Self.chiSquareBound(dimension: dimension, failureProbability: p / 2) / Double(n)).squareRoot()
+        return lambda * tau + (lambda - 1) + 2 * r * lambda.squareRoot() * hBar + r * r
+    }
+
+    /// The fourth-moment limits `[lo, hi]` of a standard Gaussian direction, widened:
+    /// `[(√λ₋ lo^{1/4} − r)₊⁴, (√Λ hi^{1/4} + r)⁴]`.
+    public func fourthMomentLimits(_ limits: (lower: Double, upper: Double)) -> (lower: Double, upper: Double) {
+        let low = max(0, smallestVariance.squareRoot() * pow(max(0, limits.lower), 0.25) - meanOffset)
+        let high = largestVariance.squareRoot() * pow(limits.upper, 0.25) + meanOffset
+        return (pow(low, 4), pow(high, 4))
+    }
+}
