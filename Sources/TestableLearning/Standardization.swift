@@ -15,13 +15,15 @@ public struct Standardization: Sendable, Equatable {
     public let whitening: [Double]
     /// `n_fit`, the rows it was fitted on.
     public let fitRows: Int
+    /// `κ(Σ̂) = λ_max/λ_min` when fitted here (`nil` when read back): bounds how far roundoff moves the map.
+    public let conditionNumber: Double?
 
     public var dimension: Int { mean.count }
 
     /// A recorded standardization (e.g. read back from a certificate).
     ///
     /// - Throws: `NumericsError` when the sizes disagree or a value is not finite.
-    public init(mean: [Double], whitening: [Double], fitRows: Int) throws {
+    public init(mean: [Double], whitening: [Double], fitRows: Int, conditionNumber: Double? = nil) throws {
         guard !mean.isEmpty, whitening.count == mean.count * mean.count else {
             throw NumericsError.dimensionMismatch(operation: "standardization", seen: "\(mean.count) means and \(whitening.count) matrix entries",
                                                   expected: "d means and d² entries")
@@ -32,6 +34,7 @@ public struct Standardization: Sendable, Equatable {
         self.mean = mean
         self.whitening = whitening
         self.fitRows = fitRows
+        self.conditionNumber = conditionNumber
     }
 
     /// Fits `m̂` and `Σ̂^{-1/2}` on `s` (its labels are not read).
@@ -59,7 +62,7 @@ public struct Standardization: Sendable, Equatable {
                                        expected: "full rank: drop constant or linearly dependent columns")
         }
         let root = eigen.applying { 1 / $0.squareRoot() }
-        return try Standardization(mean: mean, whitening: root.storage, fitRows: n)
+        return try Standardization(mean: mean, whitening: root.storage, fitRows: n, conditionNumber: largest / (eigen.values.min() ?? largest))
     }
 
     /// `Σ̂^{-1/2}(x − m̂)` for one row.
