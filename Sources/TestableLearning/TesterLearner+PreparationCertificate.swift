@@ -5,12 +5,16 @@ extension TesterLearner.Result {
     /// `results.standardization` (`mean`, `whitening` = `Σ̂^{-1/2}` row-major, `fit_rows`) and
     /// `results.intercept` (`value`, `error`, `error_bound`, `candidates`, `rows`), so that `verify`
     /// recomputes them and `predict` applies them; and one assumption line per step saying what
-    /// is (and is not) claimed about it. `featureColumns` are the columns `predict` must find.
+    /// is (and is not) claimed about it. `featureColumns` are the columns `predict` must find (recorded with a
+    /// `labelColumn`, i.e. for a data file; without them `predict` expects `x1…xd`).
     public func recordPreparation(_ preparation: DataPreparation, featureColumns: [String], labelColumn: String?, in certificate: inout Certificate) {
-        certificate.parameters["standardize"] = .bool(preparation.standardize)
-        certificate.parameters["intercept"] = .bool(preparation.intercept)
-        certificate.parameters["feature_columns"] = .array(featureColumns.map(JSONValue.string))
-        if let labelColumn { certificate.parameters["label_column"] = .string(labelColumn) }
+        // Recorded only when they say something, so certificates of plain runs keep their form.
+        if preparation.standardize { certificate.parameters["standardize"] = .bool(true) }
+        if preparation.intercept { certificate.parameters["intercept"] = .bool(true) }
+        if let labelColumn {
+            certificate.parameters["feature_columns"] = .array(featureColumns.map(JSONValue.string))
+            certificate.parameters["label_column"] = .string(labelColumn)
+        }
         if let standardization {
             certificate.parameters["fit_share"] = .number(preparation.fitShare)
             certificate.results["standardization"] = .object([
