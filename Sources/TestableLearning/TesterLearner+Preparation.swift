@@ -63,10 +63,17 @@ extension TesterLearner {
         let n = data.count, d = data.dimension
         let nFit = preparation.standardize ? Int(Double(n) * preparation.fitShare) : 0
         let nB = preparation.intercept ? Int(Double(n) * preparation.interceptShare) : 0
-        let shuffled = data.shuffled(using: &rng)
-        var rest = shuffled.rows((nFit + nB)..<n), interceptRows = shuffled.rows(nFit..<(nFit + nB))
         var inner = self
         inner.delta = delta * (1 - preparation.chargedShare)
+        let kept = 1 - Double(nFit + nB) / Double(max(n, 1))
+        if n - nFit - nB < inner.requiredSamples(rows: n - nFit - nB).total {
+            let needed = inner.requiredSamples(rows: Int(Double(n) * kept)).total
+            throw NumericsError.domain(function: "tester-learner", value: "\(n) samples, \(n - nFit - nB) after the fit and intercept splits",
+                                       expected: "at least \(Int((Double(needed) / kept).rounded(.up))) in all (the tester-learner needs \(needed) for ε = \(epsilon), "
+                                           + "δ = \(inner.delta) after δ/4 per preparation step); raise ε or δ, or give more data")
+        }
+        let shuffled = data.shuffled(using: &rng)
+        var rest = shuffled.rows((nFit + nB)..<n), interceptRows = shuffled.rows(nFit..<(nFit + nB))
         var standardization: Standardization?
         if preparation.standardize {
             let fitted = try Standardization.fit(shuffled.rows(0..<nFit))
@@ -86,7 +93,7 @@ extension TesterLearner {
                                               failureProbability: delta / 4)
             result.intercept = choice
             result.notes.append("intercept b = \(String(format: "%.4g", choice.value)) chosen on \(nB) separate rows among \(choice.candidates); "
-                + "error bound \(String(format: "%.4f", choice.errorBound)) for sign(⟨w, x⟩ + b) (any distribution, δ/4); near-optimality is not claimed for it")
+                + "error bound \(String(format: "%.4f", choice.errorBound)) for sign(⟨w, \(standardization == nil ? "x" : "z")⟩ + b) (any distribution, δ/4); near-optimality is not claimed for it")
         }
         return result
     }
