@@ -44,6 +44,9 @@ struct Predict: ParsableCommand {
             }
             guard rows > 0 else { throw DataError(file: data, line: 2, column: 1, seen: "no data rows", expected: "at least one row to score") }
             try writer.finish()
+            if model.verdict != "accept" {
+                StandardError.print("note: \(certificate) records the verdict '\(model.verdict ?? "none")': no near-optimality was certified for this halfspace")
+            }
             StandardError.print("\(output): \(rows) rows scored with \(certificate) (d = \(model.weights.count)\(model.standardization == nil ? "" : ", standardized")\(model.intercept == 0 ? "" : ", intercept \(model.intercept)"))")
         }
     }

@@ -18,6 +18,8 @@ public struct HalfspacePredictor: Sendable, Equatable {
     public var labelColumn: String?
     public var positiveLabel: String
     public var negativeLabel: String
+    /// `accept` or `reject`: a rejected run's halfspace still has its distribution-free bound, no more.
+    public var verdict: String?
 
     public static let kind = "halfspace.tester-learner"
 
@@ -62,6 +64,7 @@ public struct HalfspacePredictor: Sendable, Equatable {
         labelColumn = c.parameters["label_column"]?.stringValue
         positiveLabel = c.parameters["positive_label"]?.stringValue ?? "+1"
         negativeLabel = c.parameters["negative_label"]?.stringValue ?? "-1"
+        verdict = c.results["verdict"]?.stringValue
     }
 
     /// Reads the certificate at `url`.
