@@ -177,6 +177,18 @@ public struct WhiteningSlack: Sendable, Equatable {
         return lambda * tau + (lambda - 1) + 2 * r * lambda.squareRoot() * hBar + r * r
     }
 
+    /// The range of the band mass `P(|⟨w, z⟩| ≤ a)` over whitened Gaussians within the slack:
+    /// `⟨w, z⟩ ~ N(m, σ²)` with `|m| ≤ r`, `σ² ∈ [λ₋, Λ]`. The largest is at `m = 0`, `σ² = λ₋`
+    /// (`erf(a/√(2λ₋))`); the mass falls as `|m|` grows and is unimodal in `σ`, so the smallest is
+    /// at `|m| = r` and one end of the `σ` range.
+    public func bandMassRange(width a: Double) -> (lower: Double, upper: Double) {
+        let upper = SpecialFunctions.erf(a / (2 * smallestVariance).squareRoot())
+        let lower = [smallestVariance, largestVariance].map { v in
+            Normal.standard.cdf((a - meanOffset) / v.squareRoot()) - Normal.standard.cdf((-a - meanOffset) / v.squareRoot())
+        }.min()!
+        return (lower, upper)
+    }
+
     /// The fourth-moment limits `[lo, hi]` of a standard Gaussian direction, widened:
     /// `[(√λ₋ lo^{1/4} − r)₊⁴, (√Λ hi^{1/4} + r)⁴]`.
     public func fourthMomentLimits(_ limits: (lower: Double, upper: Double)) -> (lower: Double, upper: Double) {

@@ -64,6 +64,21 @@ import Testing
         }
     }
 
+    /// The band-mass range of a slack contains the N(0, 1) value and is exact at its ends: at
+    /// d = 5, n_fit = 12 000, p = 0.0025 (s = 0.0555, r = 0.0529) and a = 0.1 the mass 0.0797
+    /// may lie in [0.0752, 0.0841] (|m| = r at an end of the σ range; m = 0, σ² = λ₋).
+    @Test func bandMassRange() throws {
+        let slack = try WhiteningSlack(dimension: 5, fitRows: 12_000, failureProbability: 0.0025)
+        let range = slack.bandMassRange(width: 0.1)
+        let gaussian = GaussianMoments.bandMass(0.1)
+        #expect(range.lower < gaussian && gaussian < range.upper)
+        let r = slack.meanOffset
+        let ends = [slack.smallestVariance, slack.largestVariance].map { Normal.standard.cdf((0.1 - r) / $0.squareRoot()) - Normal.standard.cdf((-0.1 - r) / $0.squareRoot()) }
+        #expect(range.lower == ends.min())
+        #expect(abs(range.upper - GaussianMoments.bandMass(0.1 / slack.smallestVariance.squareRoot())) < 1e-12)
+        #expect(abs(range.lower - 0.07516) < 5e-5 && abs(range.upper - 0.08406) < 5e-5, "\(range)")
+    }
+
     /// A column that is the sum of two others: the error names the rank.
     @Test func singularCovarianceNamesTheRank() throws {
         var rng = RandomStream(seed: 2)
