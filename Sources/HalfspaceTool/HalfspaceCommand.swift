@@ -53,7 +53,7 @@ struct Learn: ParsableCommand {
     @Option(help: "Massart bound η used in the stationarity threshold (0: loosest).") var eta = 0.0
     @Option(help: "Certify the error bound on a fresh hold-out of this share of the data (ln(4/δ), no union over candidates); 0: on the validation split.")
     var holdout = 0.0
-    @Flag(help: "Whiten: fit the mean and Σ̂^{-1/2} on a separate --fit-share of the rows and learn on the rest (tests widened for the fit's error, δ/4 charged).")
+    @Flag(help: "Whiten: fit the mean and a whitening W (WᵀW = Σ̂⁻¹, scale-free) on a separate --fit-share of the rows and learn on the rest (tests widened for the fit's error, δ/4 charged).")
     var standardize = false
     @Option(help: "Share of the rows that fit the standardization.") var fitShare = 0.2
     @Flag(help: "Learn sign(⟨w, x⟩ + b): b chosen on a separate --intercept-share of the rows (only its distribution-free error bound is claimed, δ/4 charged).")
@@ -125,7 +125,7 @@ struct Test: ParsableCommand {
     @Flag(help: "Test every column, a column named like the label included.") var allColumns = false
     @Option(help: "Failure probability δ (split over the tests).") var delta = 0.01
     @Option(help: "Degree of the full moment-matching test (skipped, with a note, above 12 000 monomials).") var degree = 4
-    @Flag(help: "Whiten first: fit the mean and Σ̂^{-1/2} on a separate --fit-share of the rows, test the rest with thresholds widened for the fit's error (δ/4 charged).")
+    @Flag(help: "Whiten first: fit the mean and a whitening W (WᵀW = Σ̂⁻¹, scale-free) on a separate --fit-share of the rows, test the rest with thresholds widened for the fit's error (δ/4 charged).")
     var standardize = false
     @Option(help: "Share of the rows that fit the standardization.") var fitShare = 0.2
     @Option(help: "Seed of the random directions (and, with --standardize, of the split).") var seed: UInt64 = 1
@@ -154,7 +154,7 @@ struct Test: ParsableCommand {
                 slack = try WhiteningSlack(dimension: sample.dimension, fitRows: nFit, failureProbability: delta / 4)
                 sample = try fitted.apply(shuffled.rows(nFit..<shuffled.count))
                 testedDelta = delta * 3 / 4
-                lines.append("standardized on \(nFit) rows (mean and Σ̂^{-1/2}); \(sample.count) rows tested with widened thresholds (δ/4 charged to the fit)")
+                lines.append("standardized on \(nFit) rows (mean and W, WᵀW = Σ̂⁻¹); \(sample.count) rows tested with widened thresholds (δ/4 charged to the fit)")
             }
             let battery = LabelFreeBattery(dimension: sample.dimension, degree: degree, slack: slack)
             let tests = try battery.run(sample, failureProbability: testedDelta / Double(battery.testCount), using: &rng)

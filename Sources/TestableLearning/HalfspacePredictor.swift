@@ -3,7 +3,7 @@ import Foundation
 import SuretyData
 
 /// The halfspace a `halfspace.tester-learner` certificate records, ready to score new rows:
-/// `score(x) = ⟨w, z⟩ + b` with `z = Σ̂^{-1/2}(x − m̂)` when the run standardized (else `z = x`)
+/// `score(x) = ⟨w, z⟩ + b` with `z = W(x − m̂)` when the run standardized (else `z = x`)
 /// and `b = 0` without an intercept; the prediction is the positive label iff `score ≥ 0`.
 ///
 /// Reading a certificate checks its kind and that the weights, the standardization and the

@@ -1,21 +1,24 @@
 import Foundation
 import SuretyNumerics
 
-/// The affine map `z = Σ̂^{-1/2}(x − m̂)` fitted on a split of the data that is used for nothing
-/// else: after it, data with any mean and any full-rank covariance has a marginal close to
+/// The affine map `z = W(x − m̂)` with `WᵀW = Σ̂⁻¹`, fitted on a split of the data that is used
+/// for nothing else: after it, data with any mean and any full-rank covariance has a marginal close to
 /// `N(0, I)` when it is Gaussian, and the tests (with ``WhiteningSlack``'s widened thresholds)
 /// can be run on the remaining rows.
 ///
 /// `m̂` is the fit rows' mean and `Σ̂` their sample covariance (denominator `n_fit − 1`);
-/// `Σ̂^{-1/2}` is the symmetric inverse square root, from the symmetric eigendecomposition.
+/// `W = R̂^{-1/2} D̂^{-1/2}`, with `D̂` the diagonal of variances and `R̂ = D̂^{-1/2} Σ̂ D̂^{-1/2}` the
+/// correlation matrix (its symmetric inverse square root from the symmetric eigendecomposition).
+/// Going through `R̂` makes the map and the rank decision independent of the columns' units:
+/// columns in dollars and in fractions do not make `Σ̂` look singular.
 public struct Standardization: Sendable, Equatable {
     /// `m̂`.
     public let mean: [Double]
-    /// `Σ̂^{-1/2}`, symmetric, `d × d` (row-major, equal to column-major).
+    /// `W`, `d × d`, row-major: `z_i = Σ_j W[i·d + j](x_j − m̂_j)`.
     public let whitening: [Double]
     /// `n_fit`, the rows it was fitted on.
     public let fitRows: Int
-    /// `κ(Σ̂) = λ_max/λ_min` when fitted here (`nil` when read back): bounds how far roundoff moves the map.
+    /// `κ(R̂) = λ_max/λ_min` when fitted here (`nil` when read back): bounds how far roundoff moves the map.
     public let conditionNumber: Double?
 
     public var dimension: Int { mean.count }
@@ -37,10 +40,11 @@ public struct Standardization: Sendable, Equatable {
         self.conditionNumber = conditionNumber
     }
 
-    /// Fits `m̂` and `Σ̂^{-1/2}` on `s` (its labels are not read).
+    /// Fits `m̂` and `W` on `s` (its labels are not read).
     ///
-    /// - Throws: `NumericsError.domain` when `n_fit ≤ d`, or when `Σ̂` is singular (the message
-    ///   names its numerical rank: eigenvalues above `10⁻¹⁰·λ_max` count); LAPACK failures.
+    /// - Throws: `NumericsError.domain` when `n_fit ≤ d + 1`, or when `Σ̂` is singular (the message
+    ///   names its numerical rank: constant columns count 0, then eigenvalues of `R̂` above
+    ///   `10⁻¹⁰·λ_max`); LAPACK failures.
     /// - Complexity: O(n d² + d³).
     public static func fit(_ s: LabeledSample) throws -> Standardization {
         let d = s.dimension, n = s.count
@@ -50,22 +54,28 @@ public struct Standardization: Sendable, Equatable {
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += s.values[i * d + j] } }
         mean = mean.map { $0 / Double(n) }
-        var centered = [Double](repeating: 0, count: n * d)      // column-major n × d
-        for i in 0..<n { for j in 0..<d { centered[j * n + i] = s.values[i * d + j] - mean[j] } }
-        let gram = try Matrix(rows: n, columns: d, columnMajor: centered).gram()
-        let covariance = (1 / Double(n - 1)) * gram
-        let eigen = try covariance.symmetricEigendecomposition()
+        var scale = [Double](repeating: 0, count: d)             // √D̂
+        for i in 0..<n { for j in 0..<d { let t = s.values[i * d + j] - mean[j]; scale[j] += t * t } }
+        scale = scale.map { ($0 / Double(n - 1)).squareRoot() }
+        let varying = scale.indices.filter { scale[$0] > 0 }
+        var standardized = [Double](repeating: 0, count: n * d)  // column-major n × d, columns scaled to variance 1
+        for i in 0..<n { for j in varying { standardized[j * n + i] = (s.values[i * d + j] - mean[j]) / scale[j] } }
+        let correlation = (1 / Double(n - 1)) * (try Matrix(rows: n, columns: d, columnMajor: standardized).gram())
+        let eigen = try correlation.symmetricEigendecomposition()
         let largest = eigen.values.max() ?? 0
-        let rank = eigen.values.filter { $0 > 1e-10 * largest }.count
-        guard largest > 0, rank == d else {
-            throw NumericsError.domain(function: "standardization", value: "a covariance of rank \(largest > 0 ? rank : 0) < d = \(d) on the \(n) fit rows",
+        let rank = varying.isEmpty ? 0 : eigen.values.filter { $0 > 1e-10 * largest }.count
+        guard rank == d else {
+            throw NumericsError.domain(function: "standardization", value: "a covariance of rank \(rank) < d = \(d) on the \(n) fit rows"
+                                           + (varying.count < d ? " (\(d - varying.count) constant column(s))" : ""),
                                        expected: "full rank: drop constant or linearly dependent columns")
         }
-        let root = eigen.applying { 1 / $0.squareRoot() }
-        return try Standardization(mean: mean, whitening: root.storage, fitRows: n, conditionNumber: largest / (eigen.values.min() ?? largest))
+        let root = eigen.applying { 1 / $0.squareRoot() }      // R̂^{-1/2}, symmetric
+        var w = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { for j in 0..<d { w[i * d + j] = root[i, j] / scale[j] } }
+        return try Standardization(mean: mean, whitening: w, fitRows: n, conditionNumber: largest / (eigen.values.min() ?? largest))
     }
 
-    /// `Σ̂^{-1/2}(x − m̂)` for one row.
+    /// `W(x − m̂)` for one row.
     public func apply(row x: some Collection<Double>) -> [Double] {
         let d = dimension
         let centered = zip(x, mean).map { $0 - $1 }
@@ -86,10 +96,10 @@ public struct Standardization: Sendable, Equatable {
     }
 
     /// The halfspace `sign(⟨w, z⟩ + b)` in the original coordinates: `sign(⟨v, x⟩ + c)` with
-    /// `v = Σ̂^{-1/2} w` (the matrix is symmetric) and `c = b − ⟨v, m̂⟩`.
+    /// `v = Wᵀw` and `c = b − ⟨v, m̂⟩`.
     public func originalCoordinates(weights w: [Double], intercept b: Double) -> (weights: [Double], intercept: Double) {
         let d = dimension
-        let v = (0..<d).map { i in (0..<d).reduce(0.0) { $0 + whitening[i * d + $1] * w[$1] } }
+        let v = (0..<d).map { j in (0..<d).reduce(0.0) { $0 + whitening[$1 * d + j] * w[$1] } }
         return (v, b - zip(v, mean).reduce(0) { $0 + $1.0 * $1.1 })
     }
 }
@@ -100,9 +110,9 @@ public struct Standardization: Sendable, Equatable {
 /// **Derivation.** Let the rows be `x = μ + Σ^{1/2} g`, `g ~ N(0, I_d)`, `Σ` full rank. The fit
 /// split's mean is `m̂ = μ + Σ^{1/2} ḡ` and its covariance `Σ̂ = Σ^{1/2} S Σ^{1/2}`, where `S` is
 /// the sample covariance of the fit rows' `g` (denominator `n_fit − 1`). A later row maps to
-/// `z = A(g − ḡ)` with `A = Σ̂^{-1/2} Σ^{1/2}`, so, given the fit split, `z ~ N(ν, C)` with
-/// `ν = −A ḡ` and `C = A Aᵀ = Σ̂^{-1/2} Σ Σ̂^{-1/2}`. `C` has the eigenvalues of
-/// `AᵀA = Σ^{1/2} Σ̂^{-1} Σ^{1/2} = S^{-1}`: they do not depend on `μ` or `Σ`.
+/// `z = A(g − ḡ)` with `A = W Σ^{1/2}`, so, given the fit split, `z ~ N(ν, C)` with
+/// `ν = −A ḡ` and `C = A Aᵀ = W Σ Wᵀ`. Any `W` with `WᵀW = Σ̂⁻¹` will do: `C` has the eigenvalues of
+/// `AᵀA = Σ^{1/2} Σ̂^{-1} Σ^{1/2} = S^{-1}`, which do not depend on `μ`, `Σ` or the choice of `W`.
 /// - `(n_fit − 1) S` is a Wishart matrix with `m = n_fit − 1` degrees of freedom (Cochran), the
 ///   Gram matrix of an `m × d` standard Gaussian matrix. Davidson–Szarek: its singular values
 ///   over `√m` lie in `1 ± s`, `s = √(d/m) + √(2 ln(2/δ_c)/m)`, except with probability `δ_c`.

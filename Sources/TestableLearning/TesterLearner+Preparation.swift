@@ -5,7 +5,7 @@ import SuretyNumerics
 /// (``Standardization``, with the tests widened by ``WhiteningSlack``), and an intercept chosen
 /// on another split.
 public struct DataPreparation: Sendable, Equatable {
-    /// Fit `m̂` and `Σ̂^{-1/2}` on ``fitShare`` of the rows and learn on the whitened rest.
+    /// Fit `m̂` and `W` (`WᵀW = Σ̂⁻¹`) on ``fitShare`` of the rows and learn on the whitened rest.
     public var standardize = false
     /// Learn `sign(⟨w, x⟩ + b)`: `w` by the tester-learner, then `b` on ``interceptShare`` of the
     /// rows, among ``interceptCandidates`` values fixed before that split is read.

@@ -2,7 +2,7 @@ import Certificates
 
 extension TesterLearner.Result {
     /// Records the data preparation in a `halfspace.tester-learner` certificate: the parameters,
-    /// `results.standardization` (`mean`, `whitening` = `Σ̂^{-1/2}` row-major, `fit_rows`) and
+    /// `results.standardization` (`mean`, `whitening` = `W` row-major, `WᵀW = Σ̂⁻¹`, `fit_rows`) and
     /// `results.intercept` (`value`, `error`, `error_bound`, `candidates`, `rows`), so that `verify`
     /// recomputes them and `predict` applies them; and one assumption line per step saying what
     /// is (and is not) claimed about it. `featureColumns` are the columns `predict` must find (recorded with a
@@ -23,7 +23,7 @@ extension TesterLearner.Result {
                 "fit_rows": .integer(standardization.fitRows),
             ])
             certificate.assumptions.append(
-                "standardized: the tests and the learner see z = Σ̂^{-1/2}(x − m̂), fitted on \(standardization.fitRows) rows used for nothing else; "
+                "standardized: the tests and the learner see z = W(x − m̂) (WᵀW = Σ̂⁻¹), fitted on \(standardization.fitRows) rows used for nothing else; "
                     + "the label-free thresholds are widened for the fit's error (Davidson–Szarek, δ/4 charged; full moment matching is skipped); "
                     + "the near-optimality statement is about the marginal of z, i.e. halfspaces through m̂ in x; "
                     + "the local tests' thresholds are not widened")
