@@ -34,7 +34,7 @@ public struct LabelFreeBattery: Sendable {
     public var skipNote: String? {
         guard !runsMomentMatching else { return nil }
         if slack != nil {
-            return "full moment matching skipped on whitened data: its limits are for exact N(0, I) and are not widened (mean, covariance and fourth moments are)"
+            return "full moment matching skipped on whitened data: its limits are for exact N(0, I) and are not widened (mean and covariance are; the kurtosis test needs no widening)"
         }
         var fitting = degree
         while fitting > 1 && MarginalTests.momentMatchingCount(dimension: dimension, degree: fitting) > limit { fitting -= 1 }

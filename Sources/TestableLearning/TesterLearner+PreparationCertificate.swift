@@ -24,7 +24,8 @@ extension TesterLearner.Result {
             ])
             certificate.assumptions.append(
                 "standardized: the tests and the learner see z = W(x − m̂) (WᵀW = Σ̂⁻¹), fitted on \(standardization.fitRows) rows used for nothing else; "
-                    + "the label-free thresholds are widened for the fit's error (Davidson–Szarek, δ/4 charged; full moment matching is skipped); "
+                    + "the mean and covariance thresholds are widened for the fit's error (Davidson–Szarek, δ/4 charged), fourth moments are tested "
+                    + "through the affine-invariant sample kurtosis, full moment matching is skipped; "
                     + "the near-optimality statement is about the marginal of z, i.e. halfspaces through m̂ in x; "
                     + "the local tests' thresholds are not widened")
             // The eigendecomposition is a roundoff computation conditioned by κ(Σ̂).
