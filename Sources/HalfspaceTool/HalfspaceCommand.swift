@@ -11,7 +11,7 @@ struct HalfspaceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "halfspace",
         abstract: "Testable learning of halfspaces: a learned halfspace with tests certifying near-optimality (GKSV, ICLR 2024).",
-        subcommands: [Learn.self, Test.self, Simulate.self, Verify.self],
+        subcommands: [Learn.self, Test.self, Predict.self, Simulate.self, Verify.self],
         defaultSubcommand: Learn.self
     )
 }
@@ -21,10 +21,13 @@ struct LabeledData {
     var sample: LabeledSample
     var labels: BinaryLabels
     var digest: InputDigest
+    /// The feature columns, in order (what `predict` must find).
+    var columns: [String]
 
     init(path: String, label: String, positive: String?) throws {
         let url = URL(fileURLWithPath: path)
         let table = try NumericTable.readCSV(url: url, options: .init(label: .name(label)))
+        columns = table.columnNames
         let column = (try NumericCSVReader(url: url, options: .init(label: .name(label))).labelIndex ?? 0) + 1
         labels = try BinaryLabels(table.labels ?? [], positive: positive, file: path, column: column)
         guard table.features.columns >= 1 else {
@@ -62,6 +65,13 @@ struct Learn: ParsableCommand {
     @Option(help: "Massart bound η̄ < 1/2 on the flip rate (required with --noise massart).") var eta: Double?
     @Option(help: "Certify the error bound on a fresh hold-out of this share of the data (ln(4/δ), no union over candidates); 0: on the validation split.")
     var holdout = 0.0
+    @Flag(help: "Whiten: fit the mean and a whitening W (WᵀW = Σ̂⁻¹, scale-free) on a separate --fit-share of the rows and learn on the rest (tests widened for the fit's error, δ/4 charged).")
+    var standardize = false
+    @Option(help: "Share of the rows that fit the standardization.") var fitShare = 0.2
+    @Flag(help: "Learn sign(⟨w, x⟩ + b): b chosen on a separate --intercept-share of the rows (only its distribution-free error bound is claimed, δ/4 charged).")
+    var intercept = false
+    @Option(help: "Share of the rows that choose the intercept.") var interceptShare = 0.2
+    @Option(help: "Degree of the full moment-matching test (skipped, with a note, above 12 000 monomials).") var degree = 4
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
@@ -93,12 +103,15 @@ struct Learn: ParsableCommand {
     func evaluate(seed: UInt64, arguments: [String]) throws -> (Certificate, String) {
         var learner = try TesterLearner(epsilon: epsilon, delta: delta, noise: noiseModel)
         learner.holdoutShare = holdout
+        learner.momentDegree = degree
+        var preparation = DataPreparation(standardize: standardize, intercept: intercept)
+        (preparation.fitShare, preparation.interceptShare) = (fitShare, interceptShare)
         var rng = RandomStream(seed: seed)
         let sample: LabeledSample, labels: BinaryLabels?, inputs: [InputDigest]
-        var header = ""
+        var header = "", columns = (1...10).map { "x\($0)" }
         if let data {
             let loaded = try LabeledData(path: data, label: label, positive: positive)
-            (sample, labels, inputs) = (loaded.sample, loaded.labels, [loaded.digest])
+            (sample, labels, inputs, columns) = (loaded.sample, loaded.labels, [loaded.digest], loaded.columns)
             header = "\(data): \(sample.count) rows, d = \(sample.dimension); label '\(loaded.labels.positive)' → +1, '\(loaded.labels.negative)' → −1\n"
         } else {
             var example = RandomStream(seed: 2024)
@@ -107,9 +120,10 @@ struct Learn: ParsableCommand {
             (labels, inputs) = (nil, [])
             header = "embedded example: N(0, I₁₀), quadrant-Massart labels η = 0.2 (opt ≈ 0.1), n = 100 000, data seed 2024\n"
         }
-        let result = try learner.run(sample, using: &rng)
-        let certificate = result.certificate(learner: learner, inputs: inputs, seed: seed, arguments: arguments,
+        let result = try learner.run(sample, preparation: preparation, using: &rng)
+        var certificate = result.certificate(learner: learner, inputs: inputs, seed: seed, arguments: arguments,
                                              labels: (labels?.positive ?? "+1", labels?.negative ?? "-1"))
+        result.recordPreparation(preparation, featureColumns: columns, labelColumn: data == nil ? nil : label, in: &certificate)
         var table = TextTable(header: ["test", "statistic", "acceptance region", "verdict"])
         for t in result.tests {
             let region = t.lower.isFinite ? "[\(TextTable.format(t.lower)), \(TextTable.format(t.upper))]" : "≤ \(TextTable.format(t.upper))"
@@ -126,6 +140,7 @@ struct Learn: ParsableCommand {
         case (false, _): verdict = "not certified: \(result.failedTests.count) test(s) failed"
         case (true, .some(let e)) where result.certified: verdict = "certified: error ≤ opt + \(String(format: "%.4f", e)) ≤ opt + \(epsilon)"
         case (true, .some(let e)): verdict = "not certified at ε = \(epsilon): the data prove only error ≤ opt + \(String(format: "%.4f", e))"
+            + (near.reason.map { " — \($0)" } ?? "")
         case (true, .none): verdict = "not certified: \(near.reason ?? "no bound")"
         }
         let summary = """
@@ -135,33 +150,59 @@ struct Learn: ParsableCommand {
             (any distribution, prob. ≥ 1 − δ); σ = \(result.sigma), \(result.candidateCount) candidates, splits \(result.splitSizes.sgd)/\(result.splitSizes.test)/\(result.splitSizes.validation)
             \(verdict)
             """
-        return (certificate, summary + "\n" + table.render() + "\nnear-optimality (gradient at ŵ on the test split; an angle is excluded where Γ > ‖ĝ‖ + r):\n" + widths.render())
+        return (certificate, summary + "\n" + table.render() + result.notes.map { "\nnote: \($0)" }.joined() + "\nnear-optimality (gradient at ŵ on the test split; an angle is excluded where Γ > ‖ĝ‖ + r):\n" + widths.render())
     }
 }
 struct Test: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Label-free tests of the marginal against N(0, I): mean, covariance, degree-4 moments, moment matching.")
+    static let configuration = CommandConfiguration(
+        abstract: "Label-free tests of the marginal against N(0, I): mean, covariance, degree-4 moments, moment matching.",
+        discussion: "The label column (--label, default y) is left out when the file has it; --all-columns tests every column.")
 
     @Argument(help: "CSV with a header row and numeric columns.") var data: String
-    @Option(help: "A label column to leave out.") var label: String?
+    @Option(help: "The label column to leave out (default: y, when present; naming a column the file lacks is an error).") var label: String?
+    @Flag(help: "Test every column, a column named like the label included.") var allColumns = false
     @Option(help: "Failure probability δ (split over the tests).") var delta = 0.01
-    @Option(help: "Degree of the full moment-matching test (skipped above 12 000 monomials).") var degree = 4
-    @Option(help: "Seed of the random directions.") var seed: UInt64 = 1
+    @Option(help: "Degree of the full moment-matching test (skipped, with a note, above 12 000 monomials).") var degree = 4
+    @Flag(help: "Whiten first: fit the mean and a whitening W (WᵀW = Σ̂⁻¹, scale-free) on a separate --fit-share of the rows, test the rest with thresholds widened for the fit's error (δ/4 charged).")
+    var standardize = false
+    @Option(help: "Share of the rows that fit the standardization.") var fitShare = 0.2
+    @Option(help: "Seed of the random directions (and, with --standardize, of the split).") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
+        guard degree >= 1 else { throw ValidationError("--degree must be at least 1") }
+        guard fitShare > 0, fitShare < 0.5 else { throw ValidationError("--fit-share must be in (0, 1/2)") }
+        if allColumns && label != nil { throw ValidationError("--all-columns and --label exclude each other") }
+    }
 
     func run() throws {
         let passed = try reportingErrors { () -> Bool in
-            guard delta > 0, delta < 1 else { throw ValidationError("--delta must be in (0, 1)") }
-            let table = try NumericTable.readCSV(url: URL(fileURLWithPath: data), options: .init(label: label.map { .name($0) }))
-            let sample = try LabeledSample(points: table.features, labels: Array(repeating: 1, count: table.features.rows))
+            let url = URL(fileURLWithPath: data)
+            let names = try NumericCSVReader(url: url).columnNames
+            let left = allColumns ? nil : (label ?? (names.contains("y") ? "y" : nil))
+            let table = try NumericTable.readCSV(url: url, options: .init(label: left.map { .name($0) }))
+            var sample = try LabeledSample(points: table.features, labels: Array(repeating: 1, count: table.features.rows))
             var rng = RandomStream(seed: seed)
-            let full = MarginalTests.momentMatchingCount(dimension: sample.dimension, degree: degree) <= 12_000
-            let share = delta / Double(full ? 4 : 3)
-            var tests = [MarginalTests.mean(sample, failureProbability: share), try MarginalTests.covariance(sample, failureProbability: share),
-                         MarginalTests.fourthMoments(sample, randomDirections: 20, failureProbability: share, using: &rng)]
-            if full { tests.append(try MarginalTests.momentMatching(sample, degree: degree, failureProbability: share)) }
+            var slack: WhiteningSlack?, testedDelta = delta
+            var lines = ["\(data): \(sample.count) rows, d = \(sample.dimension)\(left.map { " (label column '\($0)' left out)" } ?? ""), δ = \(delta)"]
+            if standardize {
+                let shuffled = sample.shuffled(using: &rng)
+                let nFit = Int(Double(sample.count) * fitShare)
+                let fitted = try Standardization.fit(shuffled.rows(0..<nFit))
+                slack = try WhiteningSlack(dimension: sample.dimension, fitRows: nFit, failureProbability: delta / 4)
+                sample = try fitted.apply(shuffled.rows(nFit..<shuffled.count))
+                testedDelta = delta * 3 / 4
+                lines.append("standardized on \(nFit) rows (mean and W, WᵀW = Σ̂⁻¹); \(sample.count) rows tested with widened thresholds (δ/4 charged to the fit)")
+            }
+            let battery = LabelFreeBattery(dimension: sample.dimension, degree: degree, slack: slack)
+            let tests = try battery.run(sample, failureProbability: testedDelta / Double(battery.testCount), using: &rng)
             var out = TextTable(header: ["test", "statistic", "threshold", "verdict"])
             for t in tests { out.append([.text(t.name), .number(t.statistic, digits: 4), .number(t.upper, digits: 4), .text(t.passed ? "pass" : "FAIL")]) }
-            print("\(data): \(sample.count) rows, d = \(sample.dimension), δ = \(delta)")
-            print(out.render())
+            if battery.skipNote != nil {
+                out.append([.text("moment matching (degree \(degree), \(battery.monomials) monomials)"), .text("—"), .text("—"), .text("skipped")])
+            }
+            print(lines.joined(separator: "\n"))
+            print(out.render() + (battery.skipNote.map { "\nnote: \($0)" } ?? ""))
             return tests.allSatisfy(\.passed)
         }
         if !passed { throw SuretyExitCode.failure }

@@ -7,12 +7,18 @@ import SuretyNumerics
 /// each statistic is the one stated.
 public enum LocalTests {
     /// T1: the band mass `P(|⟨w, x⟩| ≤ a)` must lie in the exact Clopper–Pearson interval (at
-    /// `δ'`) of the empirical mass; the statistic is the Gaussian value `erf(a/√2)`.
-    public static func bandMass(_ s: LabeledSample, direction w: [Double], width a: Double, failureProbability p: Double) throws -> TestOutcome {
+    /// `δ'`) of the empirical mass; the statistic is the Gaussian value `erf(a/√2)`. With `slack`
+    /// (whitened data), the test passes iff the interval meets the range of masses the slack allows
+    /// (``WhiteningSlack/bandMassRange(width:)``): the region is widened by that range's reach on
+    /// each side of `erf(a/√2)`.
+    public static func bandMass(_ s: LabeledSample, direction w: [Double], width a: Double, failureProbability p: Double,
+                                slack: WhiteningSlack? = nil) throws -> TestOutcome {
         let k = (0..<s.count).filter { abs(s.projection($0, onto: w)) <= a }.count
         let interval = try ConcentrationBounds.clopperPearson(successes: k, trials: s.count, failureProbability: p)
-        return TestOutcome(name: "band mass |⟨w,x⟩| ≤ \(format(a))", statistic: GaussianMoments.bandMass(a),
-                           lower: interval.lowerBound, upper: interval.upperBound, failureProbability: p)
+        let gaussian = GaussianMoments.bandMass(a)
+        let range = slack?.bandMassRange(width: a) ?? (lower: gaussian, upper: gaussian)
+        return TestOutcome(name: "band mass |⟨w,x⟩| ≤ \(format(a))", statistic: gaussian,
+                           lower: interval.lowerBound - (range.upper - gaussian), upper: interval.upperBound + (gaussian - range.lower), failureProbability: p)
     }
 
     /// T2: the second moments of `z = (I − wwᵀ)x` inside the band against `I − wwᵀ` (under the

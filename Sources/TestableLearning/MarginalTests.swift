@@ -6,32 +6,36 @@ import SuretyNumerics
 /// Gaussian null, rejects with probability at most `δ'` (the Cornish–Fisher limits
 /// approximately so; see ``GaussianMoments/cornishFisherLimits(mean:variance:skewness:excessKurtosis:count:tail:)``).
 public enum MarginalTests {
-    /// `n‖x̄‖² ≤ d + 2√(dL) + 2L`, `L = ln(1/δ')` (Laurent–Massart: under the null `n‖x̄‖²` is χ²_d).
-    public static func mean(_ s: LabeledSample, failureProbability p: Double) -> TestOutcome {
+    /// `n‖x̄‖² ≤ d + 2√(dL) + 2L`, `L = ln(1/δ')` (Laurent–Massart: under the null `n‖x̄‖²` is χ²_d);
+    /// with `slack`, the threshold widened for whitened data (``WhiteningSlack``).
+    public static func mean(_ s: LabeledSample, failureProbability p: Double, slack: WhiteningSlack? = nil) -> TestOutcome {
         let d = s.dimension, n = s.count
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += s.values[i * d + j] } }
         let statistic = mean.reduce(0) { $0 + $1 * $1 } / Double(n)
-        let l = log(1 / p)
-        return TestOutcome(name: "mean", statistic: statistic, upper: Double(d) + 2 * (Double(d) * l).squareRoot() + 2 * l, failureProbability: p)
+        let upper = slack?.meanThreshold(count: n, failureProbability: p) ?? WhiteningSlack.chiSquareBound(dimension: d, failureProbability: p)
+        return TestOutcome(name: "mean", statistic: statistic, upper: upper, failureProbability: p)
     }
 
     /// `‖(1/n)Σ xxᵀ − I‖_op ≤ 2s + s²`, `s = √(d/n) + √(2L/n)`, `L = ln(2/δ')` (Davidson–Szarek:
-    /// both extreme singular values of `X/√n` lie within `1 ± s` except with probability `2e^{−L}`).
-    public static func covariance(_ s: LabeledSample, failureProbability p: Double) throws -> TestOutcome {
+    /// both extreme singular values of `X/√n` lie within `1 ± s` except with probability `2e^{−L}`);
+    /// with `slack`, the threshold widened for whitened data (``WhiteningSlack``).
+    public static func covariance(_ s: LabeledSample, failureProbability p: Double, slack: WhiteningSlack? = nil) throws -> TestOutcome {
         let (norm, n) = try secondMomentDeviation(s, rows: Array(0..<s.count), direction: nil)
-        let bound = operatorBound(dimension: s.dimension, count: n, failureProbability: p)
+        let bound = slack?.covarianceThreshold(count: n, failureProbability: p) ?? operatorBound(dimension: s.dimension, count: n, failureProbability: p)
         return TestOutcome(name: "covariance", statistic: norm, upper: bound, failureProbability: p)
     }
 
     /// The degree-4 moment `mean(⟨u, x⟩⁴)` against 3 along the `d` coordinate axes and `extra`
     /// random unit directions, with Cornish–Fisher limits at `δ'/(2m)` per tail (`m` directions).
     /// The axes are always included: random directions alone miss the cube in high dimension.
-    public static func fourthMoments(_ s: LabeledSample, randomDirections extra: Int, failureProbability p: Double,
+    /// With `slack` (whitened data), the sample kurtosis `m₄/m₂²` of each direction instead: it is
+    /// affine invariant, so the fit's error does not enter (``WhiteningSlack``).
+    public static func fourthMoments(_ s: LabeledSample, randomDirections extra: Int, failureProbability p: Double, slack: WhiteningSlack? = nil,
                                      using rng: inout some RandomNumberGenerator) -> TestOutcome {
         let directions = coordinateAndRandomDirections(dimension: s.dimension, extra: extra, orthogonalTo: nil, using: &rng)
         return fourthMomentTest(name: "fourth moments", rows: Array(0..<s.count), sample: s, directions: directions,
-                                failureProbability: p)
+                                failureProbability: p, slack: slack)
     }
 
     /// The moment-matching tester of Gollakota, Klivans, Kothari (2023) at degree `k`: every
@@ -140,11 +144,34 @@ public enum MarginalTests {
         return out
     }
 
+    /// The sample kurtosis `b₂ = m₄/m₂²` of `⟨v, z⟩` over `rows` for each direction, against its
+    /// exact normal-theory distribution (``GaussianMoments/sampleKurtosisStatistics(count:)``) with
+    /// Cornish–Fisher limits at `δ'/(2m)` per tail. `b₂` does not change under `t ↦ a + ct`, so any
+    /// Gaussian line passes at the stated rate, whatever its mean and variance.
+    static func kurtosisTest(name: String, rows: [Int], sample s: LabeledSample, directions: [[Double]], failureProbability p: Double) -> TestOutcome {
+        let n = rows.count
+        guard n >= 8 else { return TestOutcome(name: name, statistic: .infinity, upper: 1, failureProbability: p) }
+        let st = GaussianMoments.sampleKurtosisStatistics(count: n)
+        let (lo, hi) = GaussianMoments.cornishFisherLimits(mean: st.mean, variance: st.variance, skewness: st.skewness,
+                                                           excessKurtosis: st.excessKurtosis, count: 1, tail: p / Double(2 * directions.count))
+        var worst = 0.0
+        for v in directions {
+            let t = rows.map { s.projection($0, onto: v) }
+            let mean = t.reduce(0, +) / Double(n)
+            var m2 = 0.0, m4 = 0.0
+            for x in t { let c = (x - mean) * (x - mean); m2 += c; m4 += c * c }
+            let b2 = m2 > 0 ? (m4 / Double(n)) / ((m2 / Double(n)) * (m2 / Double(n))) : .infinity
+            worst = max(worst, b2 >= st.mean ? (b2 - st.mean) / (hi - st.mean) : (st.mean - b2) / (st.mean - lo))
+        }
+        return TestOutcome(name: name, statistic: worst, upper: 1, failureProbability: p)
+    }
+
     /// `mean(⟨v, z⟩⁴)` over `rows` for each direction against 3 (Cornish–Fisher at `δ'/(2m)`);
     /// the statistic is the largest deviation in units of its limit.
     static func fourthMomentTest(name: String, rows: [Int], sample s: LabeledSample, directions: [[Double]],
-                                 failureProbability p: Double) -> TestOutcome {
+                                 failureProbability p: Double, slack: WhiteningSlack? = nil) -> TestOutcome {
         let n = rows.count
+        if slack != nil { return kurtosisTest(name: name + " (kurtosis)", rows: rows, sample: s, directions: directions, failureProbability: p) }
         guard n >= 2 else { return TestOutcome(name: name, statistic: .infinity, upper: 1, failureProbability: p) }
         let st = GaussianMoments.monomialStatistics([4])
         let (lo, hi) = GaussianMoments.cornishFisherLimits(mean: 3, variance: st.variance, skewness: st.skewness,

@@ -84,9 +84,11 @@ public struct NearOptimalityBound: Sendable {
         public var angle: Double
         /// The bound on `P(Δ)` from the error bound that rules out the far branch.
         public var wedgeMassFromError: Double
-        /// `err(ŵ) − opt ≤ excessBound` under A1, A2; `nil` when nothing is proved.
+        /// `err(ŵ) − opt ≤ excessBound` under A1, A2: the angle bound's `θ_max/π`, or the trivial
+        /// `err − opt ≤ err ≤ ε̂` when that is smaller or the angle bound proves nothing; `nil`
+        /// when not claimed at all (set by callers, e.g. on prepared data).
         public var excessBound: Double?
-        /// Why there is no bound, in words, when there is none.
+        /// Why only the trivial bound (or none) holds, in words.
         public var reason: String?
     }
 
@@ -114,11 +116,13 @@ public struct NearOptimalityBound: Sendable {
         case .massart(let eta): wedge = errorBound / (1 - eta)
         case .agnostic: wedge = 2 * errorBound
         }
-        var excess: Double? = nil, reason: String? = nil
+        // err(ŵ) − opt ≤ err(ŵ) ≤ ε̂ always (any distribution); the gradient argument improves on it.
+        var excess = errorBound, reason: String? = nil
         if angle >= Double.pi / 2 {
-            reason = "no ramp width's gradient test excludes any angle: ‖ĝ‖ + r ≥ Γ(π/2) for every σ (see results.near_optimality.widths)"
+            reason = "no ramp width's gradient test excludes any angle (‖ĝ‖ + r ≥ Γ(π/2) for every σ), so only err − opt ≤ err ≤ error_bound"
         } else if wedge >= 1 - angle / .pi {
-            reason = "the error bound \(Self.format(errorBound)) cannot rule out ŵ pointing away from w* (needs P(Δ) < \(Self.format(1 - angle / .pi)), has ≤ \(Self.format(wedge)))"
+            reason = "the error bound \(Self.format(errorBound)) cannot rule out ŵ pointing away from w* (needs P(Δ) < \(Self.format(1 - angle / .pi)), "
+                + "has ≤ \(Self.format(wedge))), so only err − opt ≤ err ≤ error_bound"
         } else {
             excess = min(angle / .pi, errorBound)
         }

@@ -15,7 +15,7 @@ extension TesterLearner.Result {
             nearText = "and, if the x-marginal is N(0, I) (tested, not proved) and the labels follow \(noiseText), err ≤ opt + \(Self.format(e)) ≤ opt + ε = opt + \(learner.epsilon)."
         case (true, .some(let e)):
             nearText = "NOT certified at ε = \(learner.epsilon): if the x-marginal is N(0, I) (tested, not proved) and the labels follow \(noiseText), "
-                + "the data prove only err ≤ opt + \(Self.format(e))."
+                + "the data prove only err ≤ opt + \(Self.format(e))" + (nearOptimality.reason.map { " (\($0))." } ?? ".")
         case (true, .none):
             nearText = "NOT certified at ε = \(learner.epsilon): the data prove no near-optimality (\(nearOptimality.reason ?? ""))."
         case (false, _):

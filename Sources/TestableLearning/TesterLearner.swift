@@ -57,6 +57,9 @@ public struct TesterLearner: Sendable {
     /// from the SGD and validation parts): the bound is then `err_hold(ŵ) + √(ln(4/δ)/(2 n_hold))`,
     /// with no union over the candidates. 0: certify on the validation split.
     public var holdoutShare = 0.0
+    /// Set when the data were whitened with an estimate from a separate split
+    /// (``TesterLearner/run(_:preparation:using:)``): the label-free tests' thresholds are widened by it.
+    public var whitening: WhiteningSlack? = nil
 
     public init(epsilon: Double, delta: Double, noise: NearOptimalityBound.NoiseModel = .agnostic) throws {
         guard epsilon > 0, epsilon < 0.5 else { throw NumericsError.domain(function: "tester-learner", value: "ε = \(epsilon)", expected: "0 < ε < 1/2") }
@@ -102,6 +105,10 @@ public struct TesterLearner: Sendable {
         public var nearOptimality: NearOptimalityBound.Outcome
         /// The ε asked for.
         public var epsilon: Double
+        /// The whitening the rows went through (fitted on a split the rest never saw), if any.
+        public var standardization: Standardization? = nil
+        /// The intercept chosen on its own split, if any (``InterceptChoice``).
+        public var intercept: InterceptChoice? = nil
 
         /// The tests accepted and the proved excess is at most ε.
         public var certified: Bool { accepted && (nearOptimality.excessBound.map { $0 <= epsilon } ?? false) }
@@ -139,17 +146,13 @@ public struct TesterLearner: Sendable {
         let holdout = shuffled.rows((nSGD + nTest)..<(nSGD + nTest + nHold))
         let validation = shuffled.rows((nSGD + nTest + nHold)..<data.count)
 
-        var notes: [String] = []
-        let alphas = MarginalTests.momentMatchingCount(dimension: d, degree: momentDegree)
-        let fullMatching = alphas <= momentMatchingLimit
-        if !fullMatching { notes.append("full moment matching skipped: \(alphas) monomials at degree \(momentDegree) exceed \(momentMatchingLimit)") }
-        let testCount = (fullMatching ? 4 : 3) + 3 + 2 + 2
+        let battery = LabelFreeBattery(dimension: d, degree: momentDegree, limit: momentMatchingLimit, randomDirections: randomDirections, slack: whitening)
+        var notes = battery.skipNote.map { [$0] } ?? []
+        let testCount = battery.testCount + 3 + 2 + 2
         let share = delta / Double(testCount)
 
         // 1. Label-free tests.
-        var tests = [MarginalTests.mean(test, failureProbability: share), try MarginalTests.covariance(test, failureProbability: share),
-                     MarginalTests.fourthMoments(test, randomDirections: randomDirections, failureProbability: share, using: &rng)]
-        if fullMatching { tests.append(try MarginalTests.momentMatching(test, degree: momentDegree, failureProbability: share)) }
+        var tests = try battery.run(test, failureProbability: share, using: &rng)
 
         // 2–3. Candidates and selection.
         let chow = SurrogateDescent.chowVector(sgd)
