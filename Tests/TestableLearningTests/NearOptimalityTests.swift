@@ -169,13 +169,15 @@ import Testing
             Construction(model: .bandMassart(eta: 0.4, threshold: 0.5), eta: 0.4, dimension: 10, rows: 60_000, epsilon: 0.1),
         ]
         if long {
+            // Sizes from the tool's own plan at d = 100 (the exit-64 message), so that the
+            // highest dimension runs rather than being refused.
             for d in [10, 20, 50, 100] {
                 list += [
-                    Construction(model: .wedgeMassart(eta: 0.45, margin: 0.5), eta: 0.45, dimension: d, rows: 400_000, epsilon: 0.15),
+                    Construction(model: .wedgeMassart(eta: 0.45, margin: 0.5), eta: 0.45, dimension: d, rows: 800_000, epsilon: 0.15),
                     Construction(model: .wedgeMassart(eta: 0.3, margin: 0.5), eta: 0.3, dimension: d, rows: 200_000, epsilon: 0.05),
                     Construction(model: .quadrantMassart(eta: 0.28), eta: 0.28, dimension: d, rows: 200_000, epsilon: 0.05),
-                    Construction(model: .quadrantMassart(eta: 0.4), eta: 0.4, dimension: d, rows: 200_000, epsilon: 0.1),
-                    Construction(model: .bandMassart(eta: 0.4, threshold: 0.5), eta: 0.4, dimension: d, rows: 200_000, epsilon: 0.05),
+                    Construction(model: .quadrantMassart(eta: 0.4), eta: 0.4, dimension: d, rows: 250_000, epsilon: 0.1),
+                    Construction(model: .bandMassart(eta: 0.4, threshold: 0.5), eta: 0.4, dimension: d, rows: 500_000, epsilon: 0.05),
                     Construction(model: .randomFlips(eta: 0.2), eta: 0.2, dimension: d, rows: 200_000, epsilon: 0.05),
                 ]
             }
