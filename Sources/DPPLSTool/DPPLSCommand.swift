@@ -339,7 +339,9 @@ struct Verify: ParsableCommand {
                   let input = recorded.inputs.first else {
                 throw ValidationError("\(certificate) records no parameters or input to recompute from")
             }
-            return try Fit.parse([input.path] + spaceArguments + ["--delta", "\(delta)", "--value-column", column]).evaluate().0
+            // Recorded fields are reparsed: one that asks for help would print it and exit 0.
+            return try Fit.parse(refusingEarlyExits([input.path] + spaceArguments + ["--delta", "\(delta)", "--value-column", column],
+                                                    path: certificate)).evaluate().0
         }
     }
 }

@@ -26,8 +26,8 @@ extension TesterLearner.Result {
                 "standardized: the tests and the learner see z = W(x − m̂) (WᵀW = Σ̂⁻¹), fitted on \(standardization.fitRows) rows used for nothing else; "
                     + "the mean and covariance thresholds are widened for the fit's error (Davidson–Szarek, δ/4 charged), fourth moments are tested "
                     + "through the affine-invariant sample kurtosis, full moment matching is skipped; "
-                    + "the near-optimality statement is about the marginal of z, i.e. halfspaces through m̂ in x; "
-                    + "the local tests' thresholds are not widened")
+                    + "band masses use widened limits and the other local tests are not run on z; "
+                    + "no near-optimality is claimed on standardized rows (the bound's integrals are exact only for N(0, I))")
             // The eigendecomposition is a roundoff computation conditioned by κ(Σ̂).
             certificate.tolerate(.conditioned(standardization.conditionNumber ?? .infinity), at: "results.standardization.mean", "results.standardization.whitening")
         }

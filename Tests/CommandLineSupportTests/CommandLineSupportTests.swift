@@ -17,6 +17,7 @@ import SuretyNumerics
         for bad in [["--help"], ["--reps", "5", "-h"], ["--generate-completion-script=bash"], ["--version"], ["help"]] {
             certificate.parameters["arguments"] = .array(bad.map(JSONValue.string))
             #expect(throws: ValidationError.self, "\(bad)") { try recordedArguments(of: certificate, path: "c.json") }
+            #expect(throws: ValidationError.self, "\(bad)") { try refusingEarlyExits(["data.csv"] + bad, path: "c.json") }
         }
     }
 

@@ -74,11 +74,21 @@ import ToolTestSupport
             #expect(run.status == 0, "under OpenBLAS kernel \(run.kernel): \(run.out)\(run.err)")
             #expect(run.out.hasPrefix("verified"))
         }
+        let original = certificate
         certificate.results["gram_deviation"] = .number(0.1)
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("dppls-tampered-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: copy) }
         try certificate.write(to: copy)
         #expect(try ToolProcess.run("dppls", ["verify", copy.path], in: root).status == 1)
+        // Recorded fields that ask for help or a completion script are refused (exit 64): reparsed,
+        // they printed the text and exited 0 on a forged certificate (found after issue #19).
+        for extra in [["--help"], ["--generate-completion-script", "bash"]] {
+            var forged = original
+            forged.parameters["space"] = .array(((original.parameters["space"]?.arrayValue ?? []) + extra.map(JSONValue.string)))
+            try forged.write(to: copy)
+            let refused = try ToolProcess.run("dppls", ["verify", copy.path], in: root)
+            #expect(refused.status == 64 && refused.err.contains("cannot be recomputed"), "\(extra): \(refused.status) \(refused.out.prefix(80))")
+        }
     }
 
     /// Issue #19's reproduction: `dppls design --basis hermite --method iid` failed on 1 of 3
