@@ -75,6 +75,9 @@ public enum MomentEstimator {
         /// numerically singular (eigenvalue ratio below 10⁻¹⁰): a boundary point to working
         /// precision.
         case singularHankel = "singular_hankel"
+        /// In d > 1 the Wasserstein ERM put several of its k atoms at one point (within 10⁻⁴ of
+        /// the atoms' scale); they are merged into one, their weights added.
+        case coincidentAtoms = "coincident_atoms"
 
         /// One sentence for people.
         public var explanation: String {
@@ -82,6 +85,8 @@ public enum MomentEstimator {
             case .projectedOntoBoundary:
                 return "the estimated moments lay outside the moment space and their projection onto it is a boundary point, "
                     + "the moments of a unique distribution with fewer atoms (no k-atomic distribution has them)"
+            case .coincidentAtoms:
+                return "in d > 1 the fitted atoms coincided (within 1e-4 of their scale) and were merged, their weights added"
             case .singularHankel:
                 return "the Hankel matrix of the estimated moments is numerically singular at order k (eigenvalue ratio below 1e-10), "
                     + "so they are, to working precision, the moments of a unique distribution with fewer atoms"
@@ -246,8 +251,28 @@ public enum MomentEstimator {
         let (atoms, weights, objective) = r == 1 ? (estimates[0].atoms, estimates[0].weights, 0.0)
             : try wassersteinERM(net: net, estimates: estimates, k: k, dimension: r)
         let lifted = try MixingDistribution(atoms: atoms.map(signal.lift), weights: weights)
-        return Fit(mixing: lifted, projections: projections, directions: net.count, objective: objective, requestedAtoms: k,
-                   fewerAtoms: shortfall(lifted, k: k, projected: projections > 0))
+        // Atoms the ERM placed at one point are one atom: merge them and say so (a red-team
+        // review found k = 3 atoms equal to 10⁻⁹ reported as three).
+        let merged = try mergingCoincidentAtoms(lifted)
+        let reason: FewerAtoms? = merged.k < lifted.k ? .coincidentAtoms : shortfall(merged, k: k, projected: projections > 0)
+        return Fit(mixing: merged, projections: projections, directions: net.count, objective: objective, requestedAtoms: k,
+                   fewerAtoms: merged.k < k ? reason : nil)
+    }
+
+    /// `mixing` with atoms closer than `10⁻⁴·(1 + max‖atom‖)` merged (weights added, the first
+    /// atom's position kept).
+    static func mergingCoincidentAtoms(_ mixing: MixingDistribution) throws -> MixingDistribution {
+        let scale = 1 + mixing.atoms.map { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }.max()!
+        var atoms: [[Double]] = [], weights: [Double] = []
+        for (atom, weight) in zip(mixing.atoms, mixing.weights) {
+            if let i = atoms.firstIndex(where: { zip($0, atom).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot() <= 1e-4 * scale }) {
+                weights[i] += weight
+            } else {
+                atoms.append(atom)
+                weights.append(weight)
+            }
+        }
+        return atoms.count == mixing.atoms.count ? mixing : try MixingDistribution(atoms: atoms, weights: weights)
     }
 
     /// Unit directions of `R^r`: the `r` basis vectors first (the ERM builds its candidates

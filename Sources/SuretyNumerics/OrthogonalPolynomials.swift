@@ -39,21 +39,25 @@ public enum OrthogonalPolynomialFamily: Sendable, Hashable {
         }
     }
 
-    /// `‖p_n‖²` under the family's probability measure.
-    public func squaredNorm(degree n: Int) -> Double {
+    /// `‖p_n‖²` under the family's probability measure (`+∞` once it overflows, e.g. Hermite's
+    /// `n!` above n = 170; ``logSquaredNorm(degree:)`` does not).
+    public func squaredNorm(degree n: Int) -> Double { exp(logSquaredNorm(degree: n)) }
+
+    /// `ln ‖p_n‖²` under the family's probability measure.
+    public func logSquaredNorm(degree n: Int) -> Double {
         switch self {
         case .legendre:
-            return 1 / Double(2 * n + 1)
+            return -log(Double(2 * n + 1))
         case .hermite:
-            return exp(lgamma(Double(n) + 1))
+            return lgamma(Double(n) + 1)
         case let .jacobi(al, be):
-            guard n > 0 else { return 1 }
+            guard n > 0 else { return 0 }
             let d = Double(n)
             // h_n / h_0 with h_n = 2^{α+β+1}/(2n+α+β+1) Γ(n+α+1)Γ(n+β+1)/(Γ(n+α+β+1) n!).
             let gammas: Double = lgamma(d + al + 1) + lgamma(d + be + 1) - lgamma(d + al + be + 1) - lgamma(d + 1)
             let logHn: Double = gammas - log(2 * d + al + be + 1)
             let logH0: Double = lgamma(al + 1) + lgamma(be + 1) - lgamma(al + be + 2)
-            return exp(logHn - logH0)
+            return logHn - logH0
         }
     }
 
@@ -65,7 +69,9 @@ public enum OrthogonalPolynomialFamily: Sendable, Hashable {
     }
 
     /// The values `p_0(x), …, p_degree(x)` in the standard form (or orthonormal when
-    /// `orthonormal` is true).
+    /// `orthonormal` is true: then by the orthonormal recurrence itself, with the norms' ratios
+    /// from their logarithms, so that no `n!` is formed — dividing the monic `He_n` by `√n!`
+    /// gave wrong Christoffel weights from degree 171 on, where `171!` overflows).
     ///
     /// - Throws: `NumericsError.domain` for a negative degree or invalid Jacobi exponents.
     /// - Complexity: O(degree).
@@ -75,6 +81,17 @@ public enum OrthogonalPolynomialFamily: Sendable, Hashable {
             throw NumericsError.domain(function: "orthogonal polynomials", value: "degree \(degree)", expected: "degree ≥ 0")
         }
         var p = [Double](repeating: 0, count: degree + 1)
+        if orthonormal {
+            // q_{n+1} = (a_n x + b_n)·q_n·‖p_n‖/‖p_{n+1}‖ − c_n·q_{n−1}·‖p_{n−1}‖/‖p_{n+1}‖.
+            let logNorms = (0...degree).map { 0.5 * logSquaredNorm(degree: $0) }
+            p[0] = exp(-logNorms[0])
+            for n in 0..<degree {
+                let r = recurrence(n)
+                let previous = n > 0 ? r.c * p[n - 1] * exp(logNorms[n - 1] - logNorms[n + 1]) : 0
+                p[n + 1] = (r.a * x + r.b) * p[n] * exp(logNorms[n] - logNorms[n + 1]) - previous
+            }
+            return p
+        }
         p[0] = 1
         if degree >= 1 {
             let r = recurrence(0)
@@ -85,9 +102,6 @@ public enum OrthogonalPolynomialFamily: Sendable, Hashable {
                 let r = recurrence(n)
                 p[n + 1] = (r.a * x + r.b) * p[n] - r.c * p[n - 1]
             }
-        }
-        if orthonormal {
-            for n in 0...degree { p[n] /= squaredNorm(degree: n).squareRoot() }
         }
         return p
     }

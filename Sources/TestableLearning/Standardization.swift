@@ -43,8 +43,9 @@ public struct Standardization: Sendable, Equatable {
     /// Fits `m̂` and `W` on `s` (its labels are not read).
     ///
     /// - Throws: `NumericsError.domain` when `n_fit ≤ d + 1`, or when `Σ̂` is singular (the message
-    ///   names its numerical rank: constant columns count 0, then eigenvalues of `R̂` above
-    ///   `10⁻¹⁰·λ_max`); LAPACK failures.
+    ///   names its numerical rank: constant columns count 0, then singular values of the scaled,
+    ///   centred rows above `max(n, d)·ε·σ_max`), or when `κ(R̂) > 10¹³` (too ill-conditioned to
+    ///   whiten accurately in double precision); LAPACK failures.
     /// - Complexity: O(n d² + d³).
     public static func fit(_ s: LabeledSample) throws -> Standardization {
         let d = s.dimension, n = s.count
@@ -60,14 +61,33 @@ public struct Standardization: Sendable, Equatable {
         let varying = scale.indices.filter { scale[$0] > 0 }
         var standardized = [Double](repeating: 0, count: n * d)  // column-major n × d, columns scaled to variance 1
         for i in 0..<n { for j in varying { standardized[j * n + i] = (s.values[i * d + j] - mean[j]) / scale[j] } }
-        let correlation = (1 / Double(n - 1)) * (try Matrix(rows: n, columns: d, columnMajor: standardized).gram())
-        let eigen = try correlation.symmetricEigendecomposition()
-        let largest = eigen.values.max() ?? 0
-        let rank = varying.isEmpty ? 0 : eigen.values.filter { $0 > 1e-10 * largest }.count
+        let rows = try Matrix(rows: n, columns: d, columnMajor: standardized)
+        // The rank from the singular values of the centred, scaled rows themselves (LAPACK's
+        // max(n, d)·ε rule), not from the eigenvalues of their Gram matrix, whose condition is
+        // the square: a rotated covariance of condition 3·10¹⁰ (rows of condition 2·10⁵) was
+        // called rank-deficient by a 10⁻¹⁰ cut on the eigenvalues (red-team review, issue #19).
+        let singular = varying.count == d ? try QRFactorization(rows).r.singularValues() : []
+        let top = singular.first ?? 0
+        let rank = varying.count < d ? varying.count : singular.filter { $0 > Double(max(n, d)) * .ulpOfOne * top }.count
         guard rank == d else {
             throw NumericsError.domain(function: "standardization", value: "a covariance of rank \(rank) < d = \(d) on the \(n) fit rows"
                                            + (varying.count < d ? " (\(d - varying.count) constant column(s))" : ""),
                                        expected: "full rank: drop constant or linearly dependent columns")
+        }
+        // The eigenvalues of the formed R̂ carry absolute errors of about d·ε·λ_max, so its
+        // inverse square root is accurate to a relative ε·κ(R̂): past κ = 10¹³ that is no longer
+        // small against the tests' statistical slack.
+        let kappa = pow(top / singular.last!, 2)
+        guard kappa <= 1e13 else {
+            throw NumericsError.domain(function: "standardization", value: "a correlation matrix of condition \(String(format: "%.3g", kappa)) on the \(n) fit rows",
+                                       expected: "condition ≤ 10¹³ (whitening in double precision): drop or combine nearly dependent columns")
+        }
+        let correlation = (1 / Double(n - 1)) * rows.gram()
+        let eigen = try correlation.symmetricEigendecomposition()
+        let largest = eigen.values.max() ?? 0
+        guard (eigen.values.min() ?? 0) > 0 else {
+            throw NumericsError.domain(function: "standardization", value: "a correlation matrix with a non-positive computed eigenvalue (condition \(String(format: "%.3g", kappa)))",
+                                       expected: "a better-conditioned covariance: drop or combine nearly dependent columns")
         }
         let root = eigen.applying { 1 / $0.squareRoot() }      // R̂^{-1/2}, symmetric
         var w = [Double](repeating: 0, count: d * d)

@@ -112,4 +112,25 @@ import Testing
         let lifted = try MomentEstimator.estimate(plane, k: 2)
         #expect((lifted.mixing.k < 2) == (lifted.fewerAtoms != nil))
     }
+
+    /// A red-team review's case: ten points of sd 0.1 in d = 2 with noise level 1 gave k = 3 (and
+    /// k = 4) atoms equal to 10⁻⁹ (3·10⁻⁵) with no note. Now coincident atoms are merged and the
+    /// fit says so; whatever it returns, no two atoms are within 10⁻⁴ of their scale.
+    @Test func coincidentAtomsAreMergedAndReported() throws {
+        let points: [Double] = [0.018905338179353307, -0.052274844148074741, -0.041306354339189347, -0.24414673826398559,
+                                0.1799707382720902, 0.11441658720372289, -0.032542283686782435, 0.077380658672766153,
+                                0.028121066979764926, -0.055382283642405244, 0.097756745112603571, -0.031055654665915255,
+                                -0.032882390405796269, -0.079214675535889831, 0.045495807124085547, -0.0099198051717387953,
+                                0.05452887139646817, -0.060718569987063709, 0.012682784711186987, -0.089227404342979044]
+        let sample = try NoisySample(dimension: 2, values: points, noiseLevels: Array(repeating: 1, count: 10))
+        for k in [2, 3, 4] {
+            let fit = try MomentEstimator.estimate(sample, k: k)
+            let scale = 1 + fit.mixing.atoms.map { $0.reduce(0) { $0 + $1 * $1 }.squareRoot() }.max()!
+            for i in 0..<fit.mixing.k { for j in 0..<i {
+                let gap = zip(fit.mixing.atoms[i], fit.mixing.atoms[j]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+                #expect(gap > 1e-4 * scale, "k = \(k): atoms \(i), \(j) \(gap) apart")
+            } }
+            #expect((fit.mixing.k < k) == (fit.fewerAtoms != nil), "k = \(k): \(fit.mixing.k) atoms, reason \(String(describing: fit.fewerAtoms))")
+        }
+    }
 }

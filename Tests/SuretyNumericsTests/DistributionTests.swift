@@ -139,6 +139,28 @@ import Testing
         }
     }
 
+    /// Hermite far past degree 170, where `n!` overflows: the orthonormal values agree with an
+    /// independent computation — the monic recurrence `He_{n+1} = x He_n − n He_{n−1}` carried
+    /// with a running logarithmic scale, divided by `√n!` in logarithms — to 10⁻¹⁰ relative, out
+    /// to |x| = 28 and degree 220 (a red-team review found the Christoffel weights wrong from
+    /// degree 171 when `He_n` was divided by `√n!` directly).
+    @Test func hermiteOrthonormalPastTheFactorialOverflow() throws {
+        for x in [0.5, 3, -15, 28] {
+            let computed = try OrthogonalPolynomialFamily.hermite.values(upTo: 220, at: x, orthonormal: true)
+            var previous = 1.0, current = x, logScale = 0.0
+            for n in 1...220 {
+                if n >= 2 {
+                    (previous, current) = (current, x * current - Double(n - 1) * previous)
+                    let m = max(abs(previous), abs(current))
+                    if m > 1e100 || (m < 1e-100 && m > 0) { previous /= m; current /= m; logScale += log(m) }
+                }
+                guard current != 0 else { continue }
+                let reference = (current < 0 ? -1.0 : 1.0) * exp(log(abs(current)) + logScale - 0.5 * lgamma(Double(n) + 1))
+                #expect(computed[n].isFinite && abs(computed[n] / reference - 1) < 1e-10, "x = \(x), n = \(n): \(computed[n]) vs \(reference)")
+            }
+        }
+    }
+
     @Test func gaussLegendreIsExactToDegreeTwoNMinusOne() throws {
         let rule = try GaussLegendre.rule(points: 3, on: 0, 1)
         #expect(abs(rule.weights.reduce(0, +) - 1) < 1e-15)
