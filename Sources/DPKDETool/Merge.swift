@@ -16,19 +16,40 @@ struct Merge: ParsableCommand {
             data (written mode 0600); only merge's output is private. Give --ledger, the ledger of \
             the dataset the shards partition, to charge the release to it before it is written: \
             without one, nothing limits re-running the merge, each run spending ε again. Any engine \
-            that can run one command per shard (Spark, Ray, a batch scheduler) can produce them.
+            that can run one command per shard (Spark, Ray, a batch scheduler) can produce them. \
+            With --partial, merge adds partial files into one partial file without noise (owner-only, \
+            as sensitive as the data, recording every leaf shard it sums), so an engine can reduce in \
+            a tree; the one release with --epsilon happens at the root. The sums are exact integers, \
+            so any tree over the same shards releases the same values.
             """
     )
 
     @Argument(help: "The partial files.")
     var partials: [String]
     @OptionGroup var privacy: PrivacyOptions
+    @Flag(help: "Write the sum of the partial files as a partial file (no noise, no ε): a node of a merge tree.")
+    var partial = false
     @Option(name: .shortAndLong, help: "Output file.")
     var output: String
 
     func run() throws {
         try reportingErrors {
             guard !partials.isEmpty else { throw ValidationError("give at least one partial file") }
+            if partial {
+                guard privacy.epsilon == nil, privacy.ledger == nil else {
+                    throw ValidationError("--partial writes un-noised statistics: give --epsilon (and --ledger) to the final merge only")
+                }
+                let target = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
+                if let input = partials.first(where: { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath() == target }) {
+                    throw ValidationError("-o \(output) is the input \(input): write the merged partial to a new file")
+                }
+                let shards = try partials.map { try KernelFeatureSums.Shard(fileBytes: try readBytes($0), name: $0) }
+                let (total, leaves) = try KernelFeatureSums.combine(shards)
+                try writeAtomically(try total.fileBytes(leaves: leaves), to: output, permissions: 0o600)   // owner only: exact sums
+                StandardError.print("wrote \(output): un-noised statistics of \(total.count) rows from \(leaves.count) shard\(leaves.count == 1 ? "" : "s") "
+                                    + "— SENSITIVE, release with `dpkde merge --epsilon`")
+                return
+            }
             let budget = try privacy.budget(), relation = try privacy.relation()
             try privacy.checkLedger(outputs: [output])
             let shards = try partials.map { try KernelFeatureSums.Shard(fileBytes: try readBytes($0), name: $0) }

@@ -106,7 +106,12 @@ extension KernelFeatureSums {
     /// operating system's generator and the statistics' ``digest``, by which
     /// ``union(of:)`` refuses a shard given twice. Each 64-bit sum is stored exactly as two
     /// Float64 values (high and low 32 bits).
-    public func fileBytes() throws -> [UInt8] {
+    public func fileBytes() throws -> [UInt8] { try fileBytes(leaves: nil) }
+
+    /// A partial file for the sum of several shards (a node of a merge tree): as
+    /// ``fileBytes()``, with a fresh identifier of its own and the identities of every leaf shard
+    /// it sums (`leaves`), so that a later merge refuses any of them a second time.
+    public func fileBytes(leaves: [Shard.Leaf]?) throws -> [UInt8] {
         var system = SystemRandomNumberGenerator()
         let identifier = [system.next(), system.next()].map { word -> String in
             let hex = String(word, radix: 16)
@@ -118,6 +123,9 @@ extension KernelFeatureSums {
         header["sensitive"] = .string("UN-NOISED statistics: as sensitive as the data; release them only through `dpkde merge`")
         header["shard_id"] = .string(identifier)
         header["statistics_sha256"] = .string(digest)
+        if let leaves {
+            header["leaves"] = .array(leaves.map { .object(["shard_id": .string($0.identifier), "statistics_sha256": .string($0.digest)]) })
+        }
         let exact = sums.flatMap { [Double($0 >> 32), Double($0 & 0xffff_ffff)] }
         return try PrivateStructureFile.encode(header: header, body: features.body + exact)
     }
@@ -130,6 +138,22 @@ extension KernelFeatureSums {
         public let statistics: KernelFeatureSums
         /// The 128-bit random identifier drawn when the file was written (32 hex digits).
         public let identifier: String
+        /// The leaf shards this file sums: itself for a partial build, every shard below it for a
+        /// merged partial (`dpkde merge --partial`).
+        public let leaves: [Leaf]
+
+        /// A leaf shard's identity: its identifier and its statistics' digest.
+        public struct Leaf: Sendable, Hashable {
+            public let identifier: String
+            public let digest: String
+            public init(identifier: String, digest: String) {
+                self.identifier = identifier
+                self.digest = digest
+            }
+        }
+
+        /// At most this many leaves in one merged partial (a header of about 130 bytes each).
+        public static let maximumLeaves = 1 << 20
 
         /// Reads statistics written by ``KernelFeatureSums/fileBytes()``.
         ///
@@ -147,7 +171,20 @@ extension KernelFeatureSums {
                 throw DataError(file: name, line: 1, column: 1, seen: "a partial file without a shard identifier (written by an older Surety)",
                                 expected: "a partial file from this version: rebuild it with `dpkde build SHARD.csv --partial …`")
             }
-            guard identifier.count == 32, identifier.allSatisfy(\.isHexDigit) else { throw bad("the shard identifier '\(identifier)'") }
+            func isIdentifier(_ s: String) -> Bool { s.count == 32 && s.allSatisfy(\.isHexDigit) }
+            func isDigest(_ s: String) -> Bool { s.count == 64 && s.allSatisfy(\.isHexDigit) }
+            guard isIdentifier(identifier) else { throw bad("the shard identifier '\(identifier)'") }
+            var leaves = [Leaf(identifier: identifier, digest: recorded)]
+            if let listed = header["leaves"] {
+                guard let array = listed.arrayValue, !array.isEmpty, array.count <= Self.maximumLeaves else {
+                    throw bad("a leaves field that is not a list of 1 to \(Self.maximumLeaves) shards")
+                }
+                leaves = try array.enumerated().map { k, entry in
+                    guard let id = entry.objectValue?["shard_id"]?.stringValue, let digest = entry.objectValue?["statistics_sha256"]?.stringValue,
+                          isIdentifier(id), isDigest(digest) else { throw bad("leaf \(k + 1) of the leaves field") }
+                    return Leaf(identifier: id, digest: digest)
+                }
+            }
             try checks.bodyCount(StructureFileChecks.sum(used, StructureFileChecks.product(2, features.count)), "\(features.count) features")
             // Each point moves a sum by at most K, so |sum| ≤ count·K (≤ Int64.max / 2 by maximumCount):
             // what merges and the release's rounding and noise rely on to stay within 64 bits.
@@ -170,6 +207,7 @@ extension KernelFeatureSums {
             self.name = name
             self.statistics = statistics
             self.identifier = identifier
+            self.leaves = leaves
         }
     }
 
@@ -180,13 +218,23 @@ extension KernelFeatureSums {
     ///   merged twice, a shard's records would count twice and the release's ε would not hold
     ///   for them. Also when a shard's random features differ from the first's; or when
     ///   `shards` is empty.
-    public static func union(of shards: [Shard]) throws -> KernelFeatureSums {
+    public static func union(of shards: [Shard]) throws -> KernelFeatureSums { try combine(shards).statistics }
+
+    /// ``union(of:)`` with the leaf shards of the result, for a merged partial file: every
+    /// leaf of every input (a merged partial's leaves, or a partial build itself) must be new,
+    /// so a shard cannot enter a merge tree twice at any level. Associative and commutative in
+    /// the statistics (64-bit integer sums), so any tree over the same leaves gives the same sums.
+    public static func combine(_ shards: [Shard]) throws -> (statistics: KernelFeatureSums, leaves: [Shard.Leaf]) {
         guard let first = shards.first else {
             throw DataError(file: "<merge>", line: 1, column: 1, seen: "no partial files", expected: "at least one shard")
         }
         var total = first.statistics
-        var identifiers = [first.identifier: first.name], digests = [first.statistics.digest: first.name]
-        for shard in shards.dropFirst() {
+        var identifiers: [String: String] = [:], digests: [String: String] = [:], leaves: [Shard.Leaf] = []
+        guard shards.reduce(0, { $0 + $1.leaves.count }) <= Shard.maximumLeaves else {
+            throw DataError(file: first.name, line: 1, column: 1, seen: "more than \(Shard.maximumLeaves) leaf shards in all",
+                            expected: "at most \(Shard.maximumLeaves) shards in one merge tree")
+        }
+        for (index, shard) in shards.enumerated() {
             guard shard.statistics.features == first.statistics.features else {
                 throw DataError(file: shard.name, line: 1, column: 1,
                                 seen: "random features that differ from \(first.name)'s (kernel, bandwidth, m, projection, bounds or --feature-seed)",
@@ -197,10 +245,20 @@ extension KernelFeatureSums {
                           expected: "disjoint shards, each merged once (a shard merged twice counts its records twice, beyond the release's ε; "
                               + "different shards with identical statistics must be built as one)")
             }
-            if let earlier = identifiers[shard.identifier] { throw duplicate("the shard identifier of \(earlier) (\(shard.identifier))") }
-            if let earlier = digests[shard.statistics.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(shard.statistics.digest.prefix(16))…)") }
-            identifiers[shard.identifier] = shard.name
-            digests[shard.statistics.digest] = shard.name
+            for leaf in shard.leaves {
+                if let earlier = identifiers[leaf.identifier] { throw duplicate("the shard identifier of \(earlier) (\(leaf.identifier))") }
+                if let earlier = digests[leaf.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(leaf.digest.prefix(16))…)") }
+                identifiers[leaf.identifier] = shard.name
+                digests[leaf.digest] = shard.name
+                leaves.append(leaf)
+            }
+            // A merged partial's own sums, too: the same sums again under new identities would
+            // count their records twice.
+            if shard.leaves.count > 1 {
+                if let earlier = digests[shard.statistics.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(shard.statistics.digest.prefix(16))…)") }
+                digests[shard.statistics.digest] = shard.name
+            }
+            guard index > 0 else { continue }
             do {
                 total = try total.merged(with: shard.statistics)
             } catch let error as NumericsError {
@@ -208,7 +266,7 @@ extension KernelFeatureSums {
                                 expected: "shards of at most \(maximumCount) points in all")
             }
         }
-        return total
+        return (total, leaves)
     }
 }
 

@@ -106,6 +106,50 @@ import ToolTestSupport
         }
     }
 
+    /// Issue #20, item 1: `merge --partial` adds partial files without noise, so an engine can
+    /// reduce in a tree. A release from a tree of merges equals, byte for byte under a fixed noise
+    /// seed, the flat merge of the same shards and one build of their union. A shard cannot enter
+    /// a tree twice at any level (the merged partial records every leaf); --partial takes no ε,
+    /// writes owner-only, and never over one of its inputs.
+    @Test(.enabled(if: binary != nil)) func mergeTreeEqualsOneBuild() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = try String(contentsOf: dir.appendingPathComponent("data.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        for k in 0..<4 {
+            let part = rows.enumerated().filter { $0.offset % 4 == k }.map(\.element)
+            try (["x,y"] + part).joined(separator: "\n").appending("\n").write(to: dir.appendingPathComponent("s\(k).csv"), atomically: true, encoding: .utf8)
+        }
+        let common = ["--bandwidth", "0.5", "--features", "32", "--feature-seed", "9"]
+        for k in 0..<4 { #expect(try Self.run(["build", "s\(k).csv", "--partial", "-o", "s\(k).partial"] + common, in: dir).status == 0) }
+        #expect(try Self.run(["merge", "--partial", "s0.partial", "s1.partial", "-o", "s01.partial"], in: dir).status == 0)
+        #expect(try Self.run(["merge", "--partial", "s3.partial", "s2.partial", "-o", "s32.partial"], in: dir).status == 0)
+        #expect(try Self.run(["merge", "--partial", "s32.partial", "s01.partial", "-o", "root.partial"], in: dir).status == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("s01.partial").path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let seeded = ["--epsilon", "1", "--insecure-noise-seed", "7"]
+        #expect(try Self.run(["merge", "s01.partial", "s32.partial", "-o", "tree.dpkde"] + seeded, in: dir).status == 0)
+        #expect(try Self.run(["merge", "root.partial", "-o", "root.dpkde"] + seeded, in: dir).status == 0)
+        #expect(try Self.run(["merge", "s0.partial", "s1.partial", "s2.partial", "s3.partial", "-o", "flat.dpkde"] + seeded, in: dir).status == 0)
+        #expect(try Self.run(["build", "data.csv", "-o", "single.dpkde"] + common + seeded, in: dir).status == 0)
+        let bytes = try ["tree", "root", "flat", "single"].map { try Data(contentsOf: dir.appendingPathComponent("\($0).dpkde")) }
+        #expect(bytes.allSatisfy { $0 == bytes[0] }, "sizes \(bytes.map(\.count))")
+        // A leaf again, a merged partial twice, a rebuilt leaf (same statistics), a subtree's sums
+        // under a new identity: each refused, naming the file, with no output.
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("s01.partial"), to: dir.appendingPathComponent("copy.partial"))
+        #expect(try Self.run(["build", "s2.csv", "--partial", "-o", "again.partial"] + common, in: dir).status == 0)
+        #expect(try Self.run(["merge", "--partial", "s0.partial", "s1.partial", "-o", "s01b.partial"], in: dir).status == 0)
+        for inputs in [["s01.partial", "s0.partial"], ["root.partial", "s32.partial"], ["s01.partial", "copy.partial"],
+                       ["s32.partial", "again.partial"], ["s01.partial", "s01b.partial"], ["root.partial", "s2.partial"]] {
+            for extra in [["--partial"], ["--epsilon", "1"]] {
+                let refused = try Self.run(["merge"] + inputs + extra + ["-o", "out.bin"], in: dir)
+                #expect(refused.status == 64 && refused.err.contains("disjoint") && refused.err.contains(inputs[1]), "\(inputs) \(extra): \(refused.err)")
+                #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out.bin").path))
+            }
+        }
+        #expect(try Self.run(["merge", "--partial", "s0.partial", "s1.partial", "--epsilon", "1", "-o", "x.partial"], in: dir).status == 64)
+        #expect(try Self.run(["merge", "--partial", "s2.partial", "s3.partial", "-o", "s2.partial"], in: dir).status == 64)
+    }
+
     /// merge charges its ledger like build: recorded before the release is written, and an
     /// overspend refused with no output and the ledger unchanged.
     @Test(.enabled(if: binary != nil)) func mergeChargesTheLedger() throws {

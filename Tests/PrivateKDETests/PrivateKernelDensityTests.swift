@@ -1,4 +1,5 @@
 import Foundation
+import Certificates
 import SuretyData
 import SuretyNumerics
 import Testing
@@ -145,6 +146,26 @@ import Testing
         old["statistics_sha256"] = nil
         let refusal = #expect(throws: DataError.self) { try shard(try PrivateStructureFile.encode(header: old, body: body), "old.partial") }
         #expect(refusal?.expected.contains("rebuild") == true)
+
+        // Merged partials (issue #20's merge tree): the leaves are recorded and read back; a
+        // leaves field that is not a list, is empty, holds a malformed identity or lists a leaf
+        // twice is refused, the last when merged.
+        let (total, leaves) = try KernelFeatureSums.combine([shard(aBytes, "a"), shard(try b.fileBytes(), "b")])
+        let mergedBytes = try total.fileBytes(leaves: leaves)
+        #expect(try shard(mergedBytes, "ab").leaves == leaves && leaves.count == 2)
+        let (mergedHeader, mergedBody) = try PrivateStructureFile.decode(mergedBytes, name: "ab")
+        let leaf = mergedHeader["leaves"]!.arrayValue![0]
+        for bad: JSONValue in [.string("x"), .array([]), .array([.object(["shard_id": .string("zz"), "statistics_sha256": .string(b.digest)])]),
+                               .array([.object(["shard_id": leaf.objectValue!["shard_id"]!])])] {
+            var forgedLeaves = mergedHeader
+            forgedLeaves["leaves"] = bad
+            #expect(throws: DataError.self) { try shard(try PrivateStructureFile.encode(header: forgedLeaves, body: mergedBody), "forged") }
+        }
+        var twice = mergedHeader
+        twice["leaves"] = .array([leaf, leaf])
+        #expect(throws: DataError.self) {
+            try KernelFeatureSums.combine([shard(try PrivateStructureFile.encode(header: twice, body: mergedBody), "twice")])
+        }
     }
 
     @Test func rejectsBadInput() throws {
