@@ -38,9 +38,7 @@ struct Build: ParsableCommand {
             let featureSeed = structure.featureSeed ?? system.next()
             if partial {
                 guard !structure.isDistance else { throw ValidationError("--partial is for kernels; the distance structures are released in one build") }
-                guard privacy.epsilon == nil, privacy.ledger == nil else {
-                    throw ValidationError("--partial writes un-noised statistics: give --epsilon (and --ledger) to `dpkde merge`")
-                }
+                try privacy.refuseForPartial("build")
                 let table = try input.read(data, allowEmpty: true)
                 var statistics = KernelFeatureSums(features: try structure.randomFeatures(dimension: table.features.columns, seed: featureSeed))
                 try addWithProgress(table.features, to: &statistics)

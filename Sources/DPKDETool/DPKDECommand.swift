@@ -66,6 +66,30 @@ struct PrivacyOptions: ParsableArguments {
         "Draw the noise from a seeded generator: for tests only. The output then says NOT PRIVATE.", visibility: .hidden))
     var insecureNoiseSeed: UInt64?
 
+    /// The release options given, by name: a partial build or merge writes no release, so it
+    /// refuses them rather than ignore them.
+    var releaseOptionsGiven: [String] {
+        var given: [String] = []
+        if epsilon != nil { given.append("--epsilon") }
+        if delta != 0 { given.append("--delta") }
+        if neighbours != "add-remove" { given.append("--neighbours") }
+        if countShare != 0.1 { given.append("--count-share") }
+        if ledger != nil { given.append("--ledger") }
+        if ledgerBudget != nil { given.append("--ledger-budget") }
+        if ledgerDeltaBudget != nil { given.append("--ledger-delta-budget") }
+        if insecureNoiseSeed != nil { given.append("--insecure-noise-seed") }
+        return given
+    }
+
+    /// A usage error when release options were given to a command that writes partial statistics.
+    func refuseForPartial(_ command: String) throws {
+        let given = releaseOptionsGiven
+        guard given.isEmpty else {
+            throw ValidationError("\(command) --partial writes un-noised statistics, not a release: \(given.joined(separator: ", ")) "
+                                  + "belong to the final `dpkde merge` (with --epsilon and --ledger)")
+        }
+    }
+
     func budget() throws -> PrivacyBudget {
         guard let epsilon else { throw ValidationError("--epsilon is required for a private release") }
         // Beyond 100, e^ε > 10^43 and the statement protects nothing (10^308 used to pass silently).

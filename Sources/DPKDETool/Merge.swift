@@ -35,18 +35,18 @@ struct Merge: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard !partials.isEmpty else { throw ValidationError("give at least one partial file") }
+            // Never over an input: a release written over a partial would destroy it, a node
+            // written over one of its inputs would lose a shard (red-team review of #20).
+            let target = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
+            if let input = partials.first(where: { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath() == target }) {
+                throw ValidationError("-o \(output) is the input \(input): write to a new file")
+            }
             if partial {
-                guard privacy.epsilon == nil, privacy.ledger == nil else {
-                    throw ValidationError("--partial writes un-noised statistics: give --epsilon (and --ledger) to the final merge only")
-                }
-                let target = URL(fileURLWithPath: output).standardizedFileURL.resolvingSymlinksInPath()
-                if let input = partials.first(where: { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath() == target }) {
-                    throw ValidationError("-o \(output) is the input \(input): write the merged partial to a new file")
-                }
+                try privacy.refuseForPartial("merge")
                 let shards = try partials.map { try KernelFeatureSums.Shard(fileBytes: try readBytes($0), name: $0) }
-                let (total, leaves) = try KernelFeatureSums.combine(shards)
-                try writeAtomically(try total.fileBytes(leaves: leaves), to: output, permissions: 0o600)   // owner only: exact sums
-                StandardError.print("wrote \(output): un-noised statistics of \(total.count) rows from \(leaves.count) shard\(leaves.count == 1 ? "" : "s") "
+                let (total, lineage) = try KernelFeatureSums.combine(shards)
+                try writeAtomically(try total.fileBytes(lineage: lineage), to: output, permissions: 0o600)   // owner only: exact sums
+                StandardError.print("wrote \(output): un-noised statistics of \(total.count) rows from \(lineage.leaves.count) shard\(lineage.leaves.count == 1 ? "" : "s") "
                                     + "— SENSITIVE, release with `dpkde merge --epsilon`")
                 return
             }

@@ -106,12 +106,13 @@ extension KernelFeatureSums {
     /// operating system's generator and the statistics' ``digest``, by which
     /// ``union(of:)`` refuses a shard given twice. Each 64-bit sum is stored exactly as two
     /// Float64 values (high and low 32 bits).
-    public func fileBytes() throws -> [UInt8] { try fileBytes(leaves: nil) }
+    public func fileBytes() throws -> [UInt8] { try fileBytes(lineage: nil) }
 
     /// A partial file for the sum of several shards (a node of a merge tree): as
-    /// ``fileBytes()``, with a fresh identifier of its own and the identities of every leaf shard
-    /// it sums (`leaves`), so that a later merge refuses any of them a second time.
-    public func fileBytes(leaves: [Shard.Leaf]?) throws -> [UInt8] {
+    /// ``fileBytes()``, with a fresh identifier of its own, the identities of every leaf shard it
+    /// sums and the digests of every leaf and node below it (``Shard/Lineage``), so that a later
+    /// merge refuses any of them a second time.
+    public func fileBytes(lineage: Shard.Lineage?) throws -> [UInt8] {
         var system = SystemRandomNumberGenerator()
         let identifier = [system.next(), system.next()].map { word -> String in
             let hex = String(word, radix: 16)
@@ -123,8 +124,9 @@ extension KernelFeatureSums {
         header["sensitive"] = .string("UN-NOISED statistics: as sensitive as the data; release them only through `dpkde merge`")
         header["shard_id"] = .string(identifier)
         header["statistics_sha256"] = .string(digest)
-        if let leaves {
-            header["leaves"] = .array(leaves.map { .object(["shard_id": .string($0.identifier), "statistics_sha256": .string($0.digest)]) })
+        if let lineage {
+            header["leaves"] = .array(lineage.leaves.map { .object(["shard_id": .string($0.identifier), "statistics_sha256": .string($0.digest)]) })
+            header["covered_sha256"] = .array(lineage.covered.sorted().map(JSONValue.string))
         }
         let exact = sums.flatMap { [Double($0 >> 32), Double($0 & 0xffff_ffff)] }
         return try PrivateStructureFile.encode(header: header, body: features.body + exact)
@@ -141,6 +143,16 @@ extension KernelFeatureSums {
         /// The leaf shards this file sums: itself for a partial build, every shard below it for a
         /// merged partial (`dpkde merge --partial`).
         public let leaves: [Leaf]
+        /// The statistics digests of every leaf and node at or below this file: a merge refuses
+        /// two inputs that share one (the same sums would count twice), except the digest of
+        /// empty statistics, which adds nothing.
+        public let covered: Set<String>
+
+        /// What a merged partial records of the shards below it.
+        public struct Lineage: Sendable, Equatable {
+            public var leaves: [Leaf]
+            public var covered: Set<String>
+        }
 
         /// A leaf shard's identity: its identifier and its statistics' digest.
         public struct Leaf: Sendable, Hashable {
@@ -185,6 +197,15 @@ extension KernelFeatureSums {
                     return Leaf(identifier: id, digest: digest)
                 }
             }
+            var covered: Set<String> = [recorded]
+            if let listed = header["covered_sha256"] {
+                guard let array = listed.arrayValue, array.count <= 2 * Self.maximumLeaves,
+                      let digests = Optional(array.compactMap(\.stringValue)), digests.count == array.count, digests.allSatisfy(isDigest) else {
+                    throw bad("a covered_sha256 field that is not a list of statistics digests")
+                }
+                covered.formUnion(digests)
+            }
+            covered.formUnion(leaves.map(\.digest))
             try checks.bodyCount(StructureFileChecks.sum(used, StructureFileChecks.product(2, features.count)), "\(features.count) features")
             // Each point moves a sum by at most K, so |sum| ≤ count·K (≤ Int64.max / 2 by maximumCount):
             // what merges and the release's rounding and noise rely on to stay within 64 bits.
@@ -208,6 +229,7 @@ extension KernelFeatureSums {
             self.statistics = statistics
             self.identifier = identifier
             self.leaves = leaves
+            self.covered = covered
         }
     }
 
@@ -220,20 +242,25 @@ extension KernelFeatureSums {
     ///   `shards` is empty.
     public static func union(of shards: [Shard]) throws -> KernelFeatureSums { try combine(shards).statistics }
 
-    /// ``union(of:)`` with the leaf shards of the result, for a merged partial file: every
-    /// leaf of every input (a merged partial's leaves, or a partial build itself) must be new,
-    /// so a shard cannot enter a merge tree twice at any level. Associative and commutative in
-    /// the statistics (64-bit integer sums), so any tree over the same leaves gives the same sums.
-    public static func combine(_ shards: [Shard]) throws -> (statistics: KernelFeatureSums, leaves: [Shard.Leaf]) {
+    /// ``union(of:)`` with what a merged partial records (``Shard/Lineage``). Refused: two
+    /// inputs that share a leaf identifier (a copy) or any statistics digest of a leaf or node at
+    /// or below them (a shard or subtree given twice, or rebuilt), other than empty statistics.
+    /// Associative and commutative in the sums (64-bit integers), so any tree over the same leaves
+    /// gives the same sums. Overlaps that repeat no shard or node exactly (a shard rebuilt with
+    /// one more row, the union of two shards never merged as a node) cannot be seen here:
+    /// disjointness is the caller's to ensure; this is a safety net for exact repeats.
+    public static func combine(_ shards: [Shard]) throws -> (statistics: KernelFeatureSums, lineage: Shard.Lineage) {
         guard let first = shards.first else {
             throw DataError(file: "<merge>", line: 1, column: 1, seen: "no partial files", expected: "at least one shard")
         }
-        var total = first.statistics
-        var identifiers: [String: String] = [:], digests: [String: String] = [:], leaves: [Shard.Leaf] = []
         guard shards.reduce(0, { $0 + $1.leaves.count }) <= Shard.maximumLeaves else {
             throw DataError(file: first.name, line: 1, column: 1, seen: "more than \(Shard.maximumLeaves) leaf shards in all",
                             expected: "at most \(Shard.maximumLeaves) shards in one merge tree")
         }
+        let empty = KernelFeatureSums(features: first.statistics.features).digest
+        var total = first.statistics
+        var identifiers: [String: String] = [:], owners: [String: String] = [:]
+        var lineage = Shard.Lineage(leaves: [], covered: [])
         for (index, shard) in shards.enumerated() {
             guard shard.statistics.features == first.statistics.features else {
                 throw DataError(file: shard.name, line: 1, column: 1,
@@ -247,17 +274,15 @@ extension KernelFeatureSums {
             }
             for leaf in shard.leaves {
                 if let earlier = identifiers[leaf.identifier] { throw duplicate("the shard identifier of \(earlier) (\(leaf.identifier))") }
-                if let earlier = digests[leaf.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(leaf.digest.prefix(16))…)") }
                 identifiers[leaf.identifier] = shard.name
-                digests[leaf.digest] = shard.name
-                leaves.append(leaf)
             }
-            // A merged partial's own sums, too: the same sums again under new identities would
-            // count their records twice.
-            if shard.leaves.count > 1 {
-                if let earlier = digests[shard.statistics.digest] { throw duplicate("the statistics of \(earlier) (SHA-256 \(shard.statistics.digest.prefix(16))…)") }
-                digests[shard.statistics.digest] = shard.name
+            let mine = shard.covered.subtracting([empty])
+            if let shared = mine.sorted().first(where: { owners[$0] != nil }) {
+                throw duplicate("the statistics of \(owners[shared]!) (SHA-256 \(shared.prefix(16))…)")
             }
+            for digest in mine { owners[digest] = shard.name }
+            lineage.leaves += shard.leaves
+            lineage.covered.formUnion(mine)
             guard index > 0 else { continue }
             do {
                 total = try total.merged(with: shard.statistics)
@@ -266,7 +291,8 @@ extension KernelFeatureSums {
                                 expected: "shards of at most \(maximumCount) points in all")
             }
         }
-        return (total, leaves)
+        if total.digest != empty { lineage.covered.insert(total.digest) }
+        return (total, lineage)
     }
 }
 

@@ -147,7 +147,24 @@ import ToolTestSupport
             }
         }
         #expect(try Self.run(["merge", "--partial", "s0.partial", "s1.partial", "--epsilon", "1", "-o", "x.partial"], in: dir).status == 64)
+        #expect(try Self.run(["merge", "--partial", "s0.partial", "s1.partial", "--insecure-noise-seed", "3", "-o", "x.partial"], in: dir).status == 64)
         #expect(try Self.run(["merge", "--partial", "s2.partial", "s3.partial", "-o", "s2.partial"], in: dir).status == 64)
+        #expect(try Self.run(["merge", "s2.partial", "s3.partial", "--epsilon", "1", "-o", "s3.partial"], in: dir).status == 64)
+
+        // From a red-team review: the rows of an inner node rebuilt as one shard, merged with a
+        // node above it, are refused (nodes record every digest below them); an empty shard in a
+        // node does not make the node clash with its own leaf, and the tree still releases the
+        // union's bytes.
+        let first = rows.enumerated().filter { $0.offset % 4 < 2 }.map(\.element)
+        try (["x,y"] + first).joined(separator: "\n").appending("\n").write(to: dir.appendingPathComponent("s01.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["build", "s01.csv", "--partial", "-o", "rebuilt01.partial"] + common, in: dir).status == 0)
+        let rebuilt = try Self.run(["merge", "root.partial", "rebuilt01.partial", "--epsilon", "1", "-o", "out.bin"], in: dir)
+        #expect(rebuilt.status == 64 && rebuilt.err.contains("disjoint"), "\(rebuilt.err)")
+        try "x,y\n".write(to: dir.appendingPathComponent("empty.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.run(["build", "empty.csv", "--partial", "-o", "e.partial"] + common, in: dir).status == 0)
+        #expect(try Self.run(["merge", "--partial", "e.partial", "s0.partial", "-o", "e0.partial"], in: dir).status == 0)
+        #expect(try Self.run(["merge", "e0.partial", "s1.partial", "s32.partial", "-o", "withEmpty.dpkde"] + seeded, in: dir).status == 0)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("withEmpty.dpkde")) == bytes[0])
     }
 
     /// merge charges its ledger like build: recorded before the release is written, and an

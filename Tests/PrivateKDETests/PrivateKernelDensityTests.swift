@@ -150,9 +150,10 @@ import Testing
         // Merged partials (issue #20's merge tree): the leaves are recorded and read back; a
         // leaves field that is not a list, is empty, holds a malformed identity or lists a leaf
         // twice is refused, the last when merged.
-        let (total, leaves) = try KernelFeatureSums.combine([shard(aBytes, "a"), shard(try b.fileBytes(), "b")])
-        let mergedBytes = try total.fileBytes(leaves: leaves)
-        #expect(try shard(mergedBytes, "ab").leaves == leaves && leaves.count == 2)
+        let (total, lineage) = try KernelFeatureSums.combine([shard(aBytes, "a"), shard(try b.fileBytes(), "b")])
+        let mergedBytes = try total.fileBytes(lineage: lineage)
+        #expect(try shard(mergedBytes, "ab").leaves == lineage.leaves && lineage.leaves.count == 2)
+        #expect(try shard(mergedBytes, "ab").covered == [a.digest, b.digest, total.digest])
         let (mergedHeader, mergedBody) = try PrivateStructureFile.decode(mergedBytes, name: "ab")
         let leaf = mergedHeader["leaves"]!.arrayValue![0]
         for bad: JSONValue in [.string("x"), .array([]), .array([.object(["shard_id": .string("zz"), "statistics_sha256": .string(b.digest)])]),
