@@ -16,10 +16,10 @@ private temporary directories (mode 0700, files 0600) that are removed after use
 cluster's shuffle storage and spill directories inside the boundary, as for the data itself.
 Only the release written at the end is private.
 
-Workers need the `dpkde` binary (shipped with --files, found through SparkFiles) and its system
-libraries: GSL, OpenBLAS and LAPACKE (Debian: libgsl27 libopenblas0 liblapacke), or a binary
-built with `swift build -c release --static-swift-stdlib --product dpkde`, which removes the
-Swift runtime from that list.
+Workers need the `dpkde` binary (shipped with --files or --dpkde, found through SparkFiles):
+build it with `swift build -c release --static-swift-stdlib --product dpkde`, and it needs only
+GSL, OpenBLAS and LAPACKE and the C/C++ runtime (Debian 12: libgsl27 libopenblas0 liblapacke;
+see README.md beside this file).
 """
 import argparse
 import os
