@@ -52,17 +52,34 @@ def run(arguments):
     return done
 
 
+def cell(value):
+    """A cell as dpkde reads it: numbers exactly (repr round-trips a double); anything else as a
+    token dpkde refuses by its position. A value that is not a number is never written, parsed
+    here or printed: Python's float() would accept what dpkde refuses ("1_000") and name the value
+    in its error."""
+    if isinstance(value, bool):
+        return "not-a-number"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if type(value).__name__ == "Decimal":
+        return str(value)
+    return "" if value is None else "not-a-number"
+
+
 def build_partial(rows, columns, binary, build_options):
-    """One partition's rows → the bytes of its partial file."""
+    """One partition's rows → the bytes of its partial file. The rows go to `dpkde build` through
+    a pipe (never to disk: a worker killed mid-task would leave them behind); only the partial
+    file (exact sums, mode 0600) touches a private temporary directory."""
     work = private_dir()
     try:
-        data = os.path.join(work, "rows.csv")
-        with open(data, "w") as out:
-            out.write(",".join(columns) + "\n")
-            for row in rows:
-                out.write(",".join(repr(float(row[c])) for c in columns) + "\n")
+        text = ",".join(columns) + "\n" + "".join(",".join(cell(row[c]) for c in columns) + "\n" for row in rows)
         partial = os.path.join(work, "shard.partial")
-        run([binary, "build", data, "--partial", "-o", partial] + build_options)
+        done = subprocess.run([binary, "build", "/dev/stdin", "--partial", "-o", partial] + build_options,
+                              input=text, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"dpkde build failed on a partition ({done.returncode}): {done.stderr.strip()}")
         with open(partial, "rb") as f:
             return f.read()
     finally:
