@@ -199,11 +199,11 @@ extension KernelFeatureSums {
             }
             var covered: Set<String> = [recorded]
             if let listed = header["covered_sha256"] {
-                guard let array = listed.arrayValue, array.count <= 2 * Self.maximumLeaves,
-                      let digests = Optional(array.compactMap(\.stringValue)), digests.count == array.count, digests.allSatisfy(isDigest) else {
+                let digests = listed.arrayValue?.map(\.stringValue) ?? []
+                guard listed.arrayValue != nil, digests.count <= 2 * Self.maximumLeaves, digests.allSatisfy({ $0.map(isDigest) ?? false }) else {
                     throw bad("a covered_sha256 field that is not a list of statistics digests")
                 }
-                covered.formUnion(digests)
+                covered.formUnion(digests.compactMap { $0 })
             }
             covered.formUnion(leaves.map(\.digest))
             try checks.bodyCount(StructureFileChecks.sum(used, StructureFileChecks.product(2, features.count)), "\(features.count) features")

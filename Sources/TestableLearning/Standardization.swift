@@ -66,7 +66,7 @@ public struct Standardization: Sendable, Equatable {
         // max(n, d)·ε rule), not from the eigenvalues of their Gram matrix, whose condition is
         // the square: a rotated covariance of condition 3·10¹⁰ (rows of condition 2·10⁵) was
         // called rank-deficient by a 10⁻¹⁰ cut on the eigenvalues (red-team review, issue #19).
-        let singular = varying.count == d ? try QRFactorization(rows).r.singularValues() : []
+        let singular = varying.count == d ? try rows.singularValues() : []
         let top = singular.first ?? 0
         let rank = varying.count < d ? varying.count : singular.filter { $0 > Double(max(n, d)) * .ulpOfOne * top }.count
         guard rank == d else {

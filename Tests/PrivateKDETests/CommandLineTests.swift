@@ -165,6 +165,11 @@ import ToolTestSupport
         #expect(try Self.run(["merge", "--partial", "e.partial", "s0.partial", "-o", "e0.partial"], in: dir).status == 0)
         #expect(try Self.run(["merge", "e0.partial", "s1.partial", "s32.partial", "-o", "withEmpty.dpkde"] + seeded, in: dir).status == 0)
         #expect(try Data(contentsOf: dir.appendingPathComponent("withEmpty.dpkde")) == bytes[0])
+        // A node of empty shards only (it records no digest) reads back and releases with the rest.
+        #expect(try Self.run(["build", "empty.csv", "--partial", "-o", "e2.partial"] + common, in: dir).status == 0)
+        #expect(try Self.run(["merge", "--partial", "e.partial", "e2.partial", "-o", "ee.partial"], in: dir).status == 0)
+        #expect(try Self.run(["merge", "ee.partial", "s01.partial", "s32.partial", "-o", "emptyNode.dpkde"] + seeded, in: dir).status == 0)
+        #expect(try Data(contentsOf: dir.appendingPathComponent("emptyNode.dpkde")) == bytes[0])
     }
 
     /// merge charges its ledger like build: recorded before the release is written, and an
